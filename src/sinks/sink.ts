@@ -1,0 +1,32 @@
+import type { SinkConfig } from "../config/types.js";
+import type { AuthwatchEvent } from "../events.js";
+import type { ErrorInfo } from "../types.js";
+
+export interface DeliveryContext {
+  signal: AbortSignal;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+/**
+ * What one delivery attempt achieved, as classified by the sink (sinks/classify.ts holds the
+ * shared rules: 2xx delivered; 408/429/5xx/network/timeout retry; 410 disable; other 4xx and 3xx permanent).
+ */
+export type DeliveryOutcome =
+  | { kind: "delivered"; status?: number }
+  | { kind: "retry"; error: ErrorInfo; retryAfterMs?: number }
+  | { kind: "permanent"; error: ErrorInfo }
+  | { kind: "disable"; error: ErrorInfo };
+
+/** One destination for events. Each sink type lives in its own file behind this interface. */
+export interface Sink {
+  readonly config: SinkConfig;
+  /**
+   * True when deliveries go through the persistent outbox (webhook, command); the console
+   * sink writes at once and has nothing to retry.
+   */
+  readonly durable: boolean;
+  /** Never throws: every failure is an outcome. */
+  deliver(event: AuthwatchEvent, context: DeliveryContext): Promise<DeliveryOutcome>;
+  close?(): Promise<void>;
+}
