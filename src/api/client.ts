@@ -1,0 +1,215 @@
+import type { Dispatcher } from "undici";
+import { ConfigError } from "../errors/config-error.js";
+import type { SessionRef } from "../types.js";
+import { getDefaultDispatcher } from "./dispatcher.js";
+import {
+  ApiError,
+  type ApiErrorDetails,
+  HttpStatusError,
+  InvalidResponseError,
+  NetworkError,
+  NotFoundError,
+  RateLimitedError,
+  RequestTimeoutError,
+  ServerError,
+  UnauthorizedError,
+} from "./errors.js";
+import { parseRetryAfter } from "./retry-after.js";
+import type { AuthSessionRecord, IntunedClient, IntunedClientOptions, RequestOptions } from "./types.js";
+import { parseAuthSessionBody } from "./validate.js";
+
+/** An AuthSession is three short strings; anything this large is not one. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Characters undici accepts in a header value; anything else would fail on every request. */
+const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
+const TIMEOUT_CODES = new Set([
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ETIMEDOUT",
+]);
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  UND_ERR_SOCKET: "connection closed by the server",
+  EPIPE: "connection closed while sending",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "DNS lookup failed",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_CLOSED: "connection pool closed",
+  UND_ERR_DESTROYED: "connection pool closed",
+};
+
+/**
+ * A client for one (baseUrl, key) pair. The key is checked here, once, so that a key that can never
+ * be sent (say, with a trailing newline from a file) is a config error at start, not a failure per poll.
+ */
+export function createIntunedClient(options: IntunedClientOptions): IntunedClient {
+  const { origin, pathPrefix } = parseBaseUrl(options.baseUrl);
+  const { apiKey, timeoutMs } = options;
+  if (apiKey.value === "" || INVALID_HEADER_CHAR.test(apiKey.value)) {
+    throw new ConfigError(apiKey.source, [
+      {
+        path: "",
+        message: "the API key is empty or has characters an HTTP header cannot carry (a newline?)",
+      },
+    ]);
+  }
+  const dispatcher = options.dispatcher ?? getDefaultDispatcher();
+  const headers = { "x-api-key": apiKey.value, accept: "application/json" };
+
+  return {
+    keySource: apiKey.source,
+    async getAuthSession(ref: SessionRef, requestOptions: RequestOptions = {}): Promise<AuthSessionRecord> {
+      const path = `${pathPrefix}/${encodeURIComponent(ref.workspaceId)}/projects/${encodeURIComponent(
+        ref.projectName,
+      )}/auth-sessions/${encodeURIComponent(ref.authSessionId)}`;
+      const details: ApiErrorDetails = { method: "GET", path };
+      const callerSignal = requestOptions.signal;
+      callerSignal?.throwIfAborted();
+
+      const deadline = startDeadline(timeoutMs, callerSignal);
+      try {
+        // dispatcher.request rather than undici.request(url): the latter runs the path through
+        // `new URL`, which would resolve a project named ".." instead of sending it.
+        const response = await dispatcher.request({
+          origin,
+          path,
+          method: "GET",
+          headers,
+          signal: deadline.signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        return await readResponse(response, details);
+      } catch (error) {
+        if (error instanceof ApiError) throw error;
+        // A caller's abort is theirs to interpret (shutdown, `wait` deadline), never a failed poll.
+        if (callerSignal?.aborted) throw callerSignal.reason;
+        if (deadline.timedOut()) throw new RequestTimeoutError({ ...details, timeoutMs, cause: error });
+        throw classifyFailure(error, details, timeoutMs);
+      } finally {
+        deadline.dispose();
+      }
+    },
+  };
+}
+
+function parseBaseUrl(baseUrl: string): { origin: string; pathPrefix: string } {
+  let url: URL | undefined;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    // The URL itself is not echoed: it may carry credentials.
+    throw new ConfigError("Intuned API", [{ path: "api.baseUrl", message: "is not an http(s) URL" }]);
+  }
+  return { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, "") };
+}
+
+async function readResponse(response: Dispatcher.ResponseData, details: ApiErrorDetails) {
+  const { statusCode, headers, body } = response;
+  if (statusCode < 200 || statusCode > 299) {
+    // The status says all we need; the body is read only to free the connection for reuse.
+    await body.dump().catch(() => undefined);
+    throw statusError(statusCode, headers["retry-after"], details);
+  }
+  const text = await readText(body, details);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InvalidResponseError({ ...details, status: statusCode, reason: "body is not valid JSON" });
+  }
+  const parsed = parseAuthSessionBody(json);
+  if (!parsed.ok) throw new InvalidResponseError({ ...details, status: statusCode, reason: parsed.reason });
+  return parsed.record;
+}
+
+async function readText(body: Dispatcher.ResponseData["body"], details: ApiErrorDetails): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      throw new InvalidResponseError({ ...details, reason: `body larger than ${MAX_BODY_BYTES} bytes` });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
+function statusError(
+  status: number,
+  retryAfter: string | string[] | undefined,
+  details: ApiErrorDetails,
+): ApiError {
+  const withStatus = { ...details, status };
+  if (status === 401 || status === 403) return new UnauthorizedError(withStatus);
+  if (status === 404) return new NotFoundError(withStatus);
+  if (status === 429) {
+    return new RateLimitedError({ ...withStatus, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) });
+  }
+  if (status >= 500) return new ServerError(withStatus);
+  return new HttpStatusError(withStatus);
+}
+
+/**
+ * Everything that is not an HTTP answer counts as a network failure: the connection, not the request,
+ * went wrong, so asking again may work. The original error stays in `cause` (it never holds headers).
+ */
+function classifyFailure(error: unknown, details: ApiErrorDetails, timeoutMs: number): ApiError {
+  const code = errorCode(error);
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return new RequestTimeoutError({ ...details, timeoutMs, cause: error });
+  }
+  const reason = (code && NETWORK_REASONS[code]) ?? (code ? `request failed (${code})` : "request failed");
+  return new NetworkError({ ...details, reason, cause: error });
+}
+
+/** Node puts `code` on the error, on the first of an AggregateError (happy eyeballs), or on `cause`. */
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, errors, cause } = error as { code?: unknown; errors?: unknown; cause?: unknown };
+  if (typeof code === "string") return code;
+  if (Array.isArray(errors) && errors.length > 0) return errorCode(errors[0]);
+  return cause === undefined ? undefined : errorCode(cause);
+}
+
+interface Deadline {
+  signal: AbortSignal;
+  timedOut(): boolean;
+  dispose(): void;
+}
+
+/**
+ * The whole-request deadline, merged with the caller's signal. Hand-rolled instead of
+ * `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: on Node 20 `any` keeps every combined signal
+ * reachable from a long-lived parent (the daemon's shutdown signal) forever, about 1 KB per poll, and
+ * `timeout` keeps its timer until it fires. Here both are released as soon as the request settles.
+ */
+function startDeadline(ms: number, outer: AbortSignal | undefined): Deadline {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`no answer within ${ms}ms`, "TimeoutError"));
+  }, ms);
+  const onOuterAbort = () => controller.abort(outer?.reason);
+  outer?.addEventListener("abort", onOuterAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose() {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onOuterAbort);
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { Command } from "commander";
+import { probeKeys, summarizeConfig } from "../commands/check.js";
+import { readHistory, renderHistoryTable } from "../commands/history.js";
+import { renderStatusTable, summarizeFailures } from "../commands/render-status.js";
+import { collectStatus, statusExitCode } from "../commands/status.js";
+import { UsageError } from "../errors/usage-error.js";
+import type { CommandIO, GlobalOptions } from "./command-io.js";
+import { loadCommandConfig, watchlistPath } from "./load-config.js";
+import { registerWaitCommand } from "./wait-command.js";
+import { registerWatchCommand } from "./watch-command.js";
+
+type SetExitCode = (code: number) => void;
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+
+/** Declares every subcommand: options and help here, the work in src/commands/. */
+export function registerCommands(program: Command, io: CommandIO, setExitCode: SetExitCode): void {
+  const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
+
+  program
+    .command("check")
+    .description("validate the watchlist and the environment it names, sending nothing")
+    .option("--online", "also make one request per API key to prove it is accepted")
+    .action(async (options: { online?: boolean }, command: Command) => {
+      const config = loadCommandConfig(globals(command), io, {
+        requireSecrets: true,
+        requireWatchlist: true,
+      });
+      const summary = summarizeConfig(config);
+      const online = options.online ? await probeKeys(config) : [];
+      const { path } = watchlistPath(globals(command), io);
+      io.stdout.write(
+        `${path} is valid: ${plural(summary.sessions, "session")}, ${plural(summary.sinks, "sink")}, ${plural(summary.apiKeys, "API key")}\n`,
+      );
+      for (const line of online) io.stdout.write(`  ${line}\n`);
+    });
+
+  program
+    .command("status")
+    .description("poll every watched session once and print its status")
+    .option("--json", "print one JSON object instead of a table")
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const config = loadCommandConfig(globals(command), io, {
+        requireSecrets: false,
+        requireWatchlist: false,
+      });
+      const rows = await collectStatus(config);
+      if (options.json) {
+        io.stdout.write(`${JSON.stringify({ sessions: rows }, null, 2)}\n`);
+      } else {
+        io.stdout.write(renderStatusTable(rows, Date.now()));
+      }
+      for (const line of summarizeFailures(rows)) io.stderr.write(`authwatch: ${line}\n`);
+      setExitCode(statusExitCode(rows));
+    });
+
+  registerWatchCommand(program, io, setExitCode);
+  registerWaitCommand(program, io, setExitCode);
+
+  program
+    .command("history")
+    .description("print the persisted events, newest last, with their delivery status per sink")
+    .argument("[project/session]", "only this session's events")
+    .option("--json", "print JSON instead of a table")
+    .option("--limit <n>", "only the newest N events")
+    .option("--workspace <id>", "the session's workspace (default: any)")
+    .action(
+      async (
+        target: string | undefined,
+        options: { json?: boolean; limit?: string; workspace?: string },
+        command: Command,
+      ) => {
+        const config = loadCommandConfig(globals(command), io, {
+          requireSecrets: false,
+          requireWatchlist: false,
+        });
+        const limit = options.limit === undefined ? undefined : Number(options.limit);
+        if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+          throw new UsageError(`--limit "${options.limit}" must be a whole number above 0`);
+        }
+        let parsed:
+          | { projectName: string; authSessionId: string; workspaceId?: string | undefined }
+          | undefined;
+        if (target !== undefined) {
+          const parts = target.split("/");
+          if (parts.length !== 2 || !parts[0] || !parts[1]) {
+            throw new UsageError(`"${target}" is not PROJECT/SESSION_ID, e.g. my-project/auth-session-123`);
+          }
+          parsed = { projectName: parts[0], authSessionId: parts[1], workspaceId: options.workspace };
+        }
+        const entries = readHistory({
+          statePath: config.statePath,
+          ...(parsed ? { target: parsed } : {}),
+          ...(limit ? { limit } : {}),
+        });
+        if (options.json) {
+          io.stdout.write(
+            `${JSON.stringify({ events: entries.map(({ event, deliveries }) => ({ ...event, deliveries })) }, null, 2)}\n`,
+          );
+        } else {
+          io.stdout.write(renderHistoryTable(entries));
+        }
+      },
+    );
+}

@@ -1,0 +1,57 @@
+import { Command, CommanderError, Option } from "commander";
+import { AuthwatchError, EXIT } from "../errors/authwatch-error.js";
+import { VERSION } from "../version.js";
+import type { CommandIO, GlobalOptions } from "./command-io.js";
+import { registerCommands } from "./commands.js";
+
+/**
+ * Parses argv and runs one command. Returns the exit code; never exits the process itself
+ * (only src/cli.ts does), so tests drive the whole CLI in-process.
+ */
+export async function runCli(argv: readonly string[], io: CommandIO): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const program = new Command("authwatch")
+    .description("Watch Intuned AuthSessions: alert the moment one expires, hold jobs until one is READY.")
+    .version(VERSION, "-V, --version")
+    .option("-c, --watchlist <path>", "watchlist file (env AUTHWATCH_WATCHLIST)", undefined)
+    .addOption(
+      new Option("--log-level <level>", "log level (env AUTHWATCH_LOG_LEVEL)").choices([
+        "trace",
+        "debug",
+        "info",
+        "warn",
+        "error",
+        "fatal",
+        "silent",
+      ]),
+    )
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  registerCommands(program, io, (code) => {
+    exitCode = code;
+  });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (error instanceof AuthwatchError) {
+      if (error.message) io.stderr.write(`authwatch: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>();
+}

@@ -1,0 +1,61 @@
+import { existsSync } from "node:fs";
+import { formatTable } from "../cli/table.js";
+import type { AuthwatchEvent } from "../events.js";
+import { openStore } from "../store/store.js";
+import type { HistoryEntry } from "../store/types.js";
+
+export interface HistoryQuery {
+  statePath: string;
+  /** `project/sessionId`, matched in any workspace unless `workspaceId` is given. */
+  target?: { projectName: string; authSessionId: string; workspaceId?: string | undefined };
+  limit?: number;
+}
+
+/** Persisted events, oldest first; [] when the daemon has never written a state file. */
+export function readHistory(query: HistoryQuery): HistoryEntry[] {
+  if (!existsSync(query.statePath)) return [];
+  const store = openStore(query.statePath);
+  try {
+    const target = query.target;
+    if (target?.workspaceId) {
+      const sessionKey = `${target.workspaceId}/${target.projectName}/${target.authSessionId}`;
+      return store.history({ sessionKey, ...(query.limit ? { limit: query.limit } : {}) });
+    }
+    const all = store.history();
+    const suffix = target ? `/${target.projectName}/${target.authSessionId}` : undefined;
+    const matching = suffix ? all.filter((entry) => entry.sessionKey?.endsWith(suffix)) : all;
+    return query.limit ? matching.slice(-query.limit) : matching;
+  } finally {
+    store.close();
+  }
+}
+
+function describe(event: AuthwatchEvent): string {
+  const data = event.data;
+  if ("to" in data) return `${data.from ?? "(first seen)"} → ${data.to}`;
+  if ("failures" in data) return `${data.failures} failed polls${data.error ? `: ${data.error.code}` : ""}`;
+  return data.error.code;
+}
+
+function subject(event: AuthwatchEvent): string {
+  const data = event.data;
+  return "projectName" in data
+    ? `${data.projectName}/${data.authSessionId}`
+    : `workspace ${data.workspaceId}`;
+}
+
+export function renderHistoryTable(entries: readonly HistoryEntry[]): string {
+  if (entries.length === 0) return "No events recorded yet.\n";
+  return formatTable(
+    ["TIME", "SESSION", "EVENT", "CHANGE", "DELIVERIES"],
+    entries.map((entry) => [
+      entry.event.timestamp,
+      subject(entry.event),
+      entry.type,
+      describe(entry.event),
+      entry.deliveries
+        .map((d) => `${d.sink}:${d.status}${d.status === "pending" ? `(${d.attempts} tries)` : ""}`)
+        .join(" ") || "-",
+    ]),
+  );
+}

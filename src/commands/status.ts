@@ -1,0 +1,69 @@
+import type { Dispatcher } from "undici";
+import { createClientPool } from "../api/client-pool.js";
+import { pollSession } from "../api/poll.js";
+import type { ResolvedConfig, WatchedSession } from "../config/types.js";
+import { EXIT } from "../errors/authwatch-error.js";
+import { toErrorInfo } from "../errors/to-error-info.js";
+import type { ErrorInfo, SessionStatus, SessionType } from "../types.js";
+import { mapConcurrent } from "../util/map-concurrent.js";
+
+export interface SessionStatusRow {
+  workspaceId: string;
+  projectName: string;
+  authSessionId: string;
+  status: SessionStatus | null;
+  sessionType: SessionType | null;
+  /** ISO 8601 from the daemon's state file when it saw the same status; otherwise null. */
+  since: string | null;
+  error: ErrorInfo | null;
+}
+
+export interface StatusDeps {
+  dispatcher?: Dispatcher;
+  now?: () => number;
+  /** When the session was first seen in `status`, from the daemon's state file, if there is one. */
+  sinceOf?: (session: WatchedSession, status: SessionStatus) => number | undefined;
+}
+
+/** Polls every watched session once, all keys sharing the configured concurrency. */
+export async function collectStatus(
+  config: ResolvedConfig,
+  deps: StatusDeps = {},
+): Promise<SessionStatusRow[]> {
+  const now = deps.now ?? Date.now;
+  const pool = createClientPool(config.api, deps.dispatcher ? { dispatcher: deps.dispatcher } : {});
+  return mapConcurrent(config.sessions, config.api.concurrency, async (session) => {
+    const row: SessionStatusRow = {
+      workspaceId: session.workspaceId,
+      projectName: session.projectName,
+      authSessionId: session.authSessionId,
+      status: null,
+      sessionType: null,
+      since: null,
+      error: null,
+    };
+    if (!session.apiKey) {
+      return {
+        ...row,
+        error: { code: "CONFIG_INVALID", message: "no API key: set INTUNED_API_KEY or apiKeyEnv" },
+      };
+    }
+    try {
+      const { observation } = await pollSession(pool.forKey(session.apiKey), session, { now });
+      const since = deps.sinceOf?.(session, observation.status);
+      return {
+        ...row,
+        status: observation.status,
+        sessionType: observation.sessionType,
+        since: since === undefined ? null : new Date(since).toISOString(),
+      };
+    } catch (error) {
+      return { ...row, error: toErrorInfo(error) };
+    }
+  });
+}
+
+/** 0 when every poll succeeded, 1 otherwise (a 404 is a success: the session is NOT_FOUND). */
+export function statusExitCode(rows: readonly SessionStatusRow[]): number {
+  return rows.every((row) => row.error === null) ? EXIT.OK : EXIT.FAILURE;
+}

@@ -1,0 +1,433 @@
+/**
+ * Turns a parsed watchlist (or none) plus the environment into the ResolvedConfig every command
+ * uses: defaults applied, durations in ms, paths absolute, secrets read. Precedence is
+ * environment > watchlist > built-in (command-line flags are applied by the commands on top).
+ * It reads secret files, so it is not pure; `readFile` is injectable for tests.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseDuration } from "../duration.js";
+import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
+import { type SessionRef, sessionKey } from "../types.js";
+import type {
+  Watchlist,
+  WatchlistDuration,
+  WatchlistInterval,
+  WatchlistSession,
+  WatchlistSink,
+} from "./schema.js";
+import type { IntervalsMs, ResolvedConfig, Secret, SinkConfig, SinkMatch, WatchedSession } from "./types.js";
+
+export const DEFAULT_API_BASE_URL = "https://app.intuned.io/api/v1/workspace";
+export const DEFAULT_API_KEY_ENV = "INTUNED_API_KEY";
+/** The systemd credential (`LoadCredential=intuned-api-key:…`) read from $CREDENTIALS_DIRECTORY. */
+export const API_KEY_CREDENTIAL = "intuned-api-key";
+
+/** READY has no built-in value of its own: it is `default`. */
+export const BUILT_IN_INTERVALS: Readonly<IntervalsMs> = {
+  PENDING: 10_000,
+  READY: 60_000,
+  EXPIRED: 300_000,
+  NOT_FOUND: 300_000,
+  default: 60_000,
+};
+
+export const BUILT_IN = {
+  jitter: 0.1,
+  failureThreshold: 3,
+  apiTimeoutMs: 10_000,
+  concurrency: 8,
+  maxRequestsPerSecond: 10,
+  webhookTimeoutMs: 10_000,
+  commandTimeoutMs: 30_000,
+  retryWindowMs: 86_400_000,
+  statePath: ".authwatch/state.db",
+} as const;
+
+export interface ResolveOptions {
+  /** The watchlist file; its folder anchors relative paths. */
+  path?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  /** True for commands that poll or deliver: every named secret that cannot be read is an issue. */
+  requireSecrets: boolean;
+  readFile?: ((path: string) => string) | undefined;
+  /** Anchors relative paths when there is no watchlist file, and AUTHWATCH_STATE. Default process.cwd(). */
+  cwd?: string | undefined;
+}
+
+interface Context {
+  /** The folder relative watchlist paths resolve against. */
+  base: string;
+  env: NodeJS.ProcessEnv;
+  requireSecrets: boolean;
+  readFile: (path: string) => string;
+  issues: ConfigIssue[];
+}
+
+/** A secret that was read, or why it could not be; `label` names the source in messages. */
+type Found<T> = { ok: true; value: T; label: string } | { ok: false; problem: string };
+
+const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const STATUS_KEYS = ["PENDING", "READY", "EXPIRED", "NOT_FOUND"] as const;
+
+/** Throws ConfigError listing every issue at once; never puts a secret value in a message. */
+export function resolveConfig(watchlist: Watchlist | undefined, options: ResolveOptions): ResolvedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const path = options.path === undefined ? undefined : resolve(cwd, options.path);
+  const context: Context = {
+    base: path === undefined ? cwd : dirname(path),
+    env: options.env,
+    requireSecrets: options.requireSecrets,
+    readFile: options.readFile ?? ((file) => readFileSync(file, "utf8")),
+    issues: [],
+  };
+  const { env, issues } = context;
+  const api = watchlist?.api ?? {};
+
+  const baseUrl = envValue(env, "INTUNED_API_BASE_URL") ?? api.baseUrl ?? DEFAULT_API_BASE_URL;
+  if (!isHttpUrl(baseUrl)) {
+    issues.push({ path: "", message: "environment variable INTUNED_API_BASE_URL must be an http(s) URL" });
+  }
+  const workspaceId = envValue(env, "INTUNED_WORKSPACE_ID") ?? api.workspaceId;
+  if (workspaceId !== undefined && !UUID_PATTERN.test(workspaceId)) {
+    issues.push({
+      path: "",
+      message:
+        'environment variable INTUNED_WORKSPACE_ID must be a UUID like "123e4567-e89b-12d3-a456-426614174000"',
+    });
+  }
+
+  const sessionsIn = watchlist?.sessions ?? [];
+  const defaultKey = findDefaultApiKey(context, watchlist);
+  // The default key is only demanded when something will use it: a session without its own key, or
+  // no sessions at all (status/wait from the environment alone).
+  const defaultKeyNeeded = sessionsIn.length === 0 || sessionsIn.some((s) => !s.apiKeyEnv && !s.apiKeyFile);
+  const apiKey = defaultKeyNeeded
+    ? take(context, defaultKey.found, defaultKey.path)
+    : defaultKey.found.ok
+      ? defaultKey.found.value
+      : undefined;
+
+  const sessions = resolveSessions(context, watchlist, workspaceId, apiKey);
+  const sinks = (watchlist?.sinks ?? []).flatMap((sink, i) => resolveSink(context, sink, `sinks[${i}]`));
+  const statePath = resolveStatePath(context, watchlist, cwd);
+  const timeoutMs = durationMs(context, api.timeout, "api.timeout") ?? BUILT_IN.apiTimeoutMs;
+
+  if (issues.length > 0) throw new ConfigError(options.path ?? "environment", issues);
+  return {
+    path,
+    api: {
+      // Trailing slashes dropped so the client can append `/${workspaceId}/…` without doubling them.
+      baseUrl: baseUrl.replace(/\/+$/, ""),
+      timeoutMs,
+      concurrency: api.concurrency ?? BUILT_IN.concurrency,
+      maxRequestsPerSecond: api.maxRequestsPerSecond ?? BUILT_IN.maxRequestsPerSecond,
+    },
+    workspaceId,
+    apiKey,
+    sessions,
+    sinks,
+    statePath,
+  };
+}
+
+/**
+ * The key of sessions without their own: api.apiKeyFile > the systemd credential > the variable
+ * api.apiKeyEnv names (INTUNED_API_KEY). The credential beats the variable although the contract
+ * otherwise ranks the environment first: a unit's LoadCredential= is the deliberate, protected
+ * channel, while a variable may be inherited from anywhere (a shell profile, EnvironmentFile=),
+ * and an explicit api.apiKeyFile is a choice the watchlist's author made for this deployment.
+ */
+function findDefaultApiKey(
+  context: Context,
+  watchlist: Watchlist | undefined,
+): { found: Found<Secret>; path: string } {
+  const api = watchlist?.api;
+  if (api?.apiKeyFile !== undefined)
+    return { found: readFileSecret(context, api.apiKeyFile), path: "api.apiKeyFile" };
+  const credential = readCredential(context);
+  if (credential) return { found: credential, path: "" };
+  const name = api?.apiKeyEnv ?? DEFAULT_API_KEY_ENV;
+  return { found: readEnvSecret(context, name), path: watchlist ? "api.apiKeyEnv" : "" };
+}
+
+function resolveSessions(
+  context: Context,
+  watchlist: Watchlist | undefined,
+  defaultWorkspace: string | undefined,
+  defaultKey: Secret | undefined,
+): WatchedSession[] {
+  const defaults = watchlist?.defaults ?? {};
+  const seen = new Map<string, number>();
+  return (watchlist?.sessions ?? []).flatMap((session, i): WatchedSession[] => {
+    const path = `sessions[${i}]`;
+    const workspaceId = session.workspaceId ?? defaultWorkspace;
+    if (workspaceId === undefined) {
+      context.issues.push({
+        path: `${path}.workspaceId`,
+        message:
+          "is required: set it here, in api.workspaceId, or in the environment variable INTUNED_WORKSPACE_ID",
+      });
+      return [];
+    }
+    const ref: SessionRef = { workspaceId, projectName: session.project, authSessionId: session.id };
+    // parse.ts checked with api.workspaceId; INTUNED_WORKSPACE_ID may have changed the default since.
+    // UUIDs compare without case; projects and ids are the API's strings and keep theirs.
+    const identity = JSON.stringify([workspaceId.toLowerCase(), session.project, session.id]);
+    const first = seen.get(identity);
+    if (first !== undefined) {
+      context.issues.push({
+        path,
+        message: `watches the same workspace, project and id as sessions[${first}]`,
+      });
+    } else seen.set(identity, i);
+    return [
+      {
+        ...ref,
+        key: sessionKey(ref),
+        labels: { ...session.labels },
+        apiKey: sessionApiKey(context, session, path, defaultKey),
+        intervals: resolveIntervals(context, [
+          { value: defaults.interval, path: "defaults.interval" },
+          { value: session.interval, path: `${path}.interval` },
+        ]),
+        jitter: session.jitter ?? defaults.jitter ?? BUILT_IN.jitter,
+        failureThreshold: session.failureThreshold ?? defaults.failureThreshold ?? BUILT_IN.failureThreshold,
+        schedule:
+          session.schedule === undefined ? undefined : { cron: session.schedule, timezone: session.timezone },
+      },
+    ];
+  });
+}
+
+/** A session's own apiKeyFile/apiKeyEnv never falls back to the default key: that would poll with the wrong one. */
+function sessionApiKey(
+  context: Context,
+  session: WatchlistSession,
+  path: string,
+  defaultKey: Secret | undefined,
+): Secret | undefined {
+  if (session.apiKeyFile !== undefined) {
+    return take(context, readFileSecret(context, session.apiKeyFile), `${path}.apiKeyFile`);
+  }
+  if (session.apiKeyEnv !== undefined) {
+    return take(context, readEnvSecret(context, session.apiKeyEnv), `${path}.apiKeyEnv`);
+  }
+  return defaultKey;
+}
+
+/**
+ * Layers built-in < defaults.interval < session.interval. Within a layer a status without its own
+ * key takes the layer's `default`; a layer without `default` leaves such statuses to the layer below.
+ * One duration is shorthand for `{ "default": … }`, so it sets every status.
+ */
+function resolveIntervals(
+  context: Pick<Context, "issues">,
+  layers: ReadonlyArray<{ value: WatchlistInterval | undefined; path: string }>,
+): IntervalsMs {
+  const result: IntervalsMs = { ...BUILT_IN_INTERVALS };
+  for (const { value, path } of layers) {
+    if (value === undefined) continue;
+    const layer = typeof value === "object" ? value : { default: value };
+    const fallback = durationMs(context, layer.default, typeof value === "object" ? `${path}.default` : path);
+    for (const status of STATUS_KEYS) {
+      const own = durationMs(context, layer[status], `${path}.${status}`);
+      if (own !== undefined) result[status] = own;
+      else if (fallback !== undefined) result[status] = fallback;
+    }
+    if (fallback !== undefined) result.default = fallback;
+  }
+  return result;
+}
+
+/** Returns nothing for a webhook whose URL could not be read: such a sink cannot deliver anything. */
+function resolveSink(context: Context, sink: WatchlistSink, path: string): SinkConfig[] {
+  const base = {
+    name: sink.name,
+    events: sink.events === undefined ? undefined : [...sink.events],
+    match: sink.match === undefined ? undefined : toMatch(sink.match),
+    retryWindowMs: durationMs(context, sink.retry?.window, `${path}.retry.window`) ?? BUILT_IN.retryWindowMs,
+  };
+  switch (sink.type) {
+    case "console":
+      return [{ ...base, type: "console" }];
+    case "command": {
+      const [program = "", ...args] = sink.command;
+      return [
+        {
+          ...base,
+          type: "command",
+          command: [resolveProgram(context.base, program), ...args],
+          timeoutMs: durationMs(context, sink.timeout, `${path}.timeout`) ?? BUILT_IN.commandTimeoutMs,
+        },
+      ];
+    }
+    case "webhook": {
+      const url = webhookUrl(context, sink, path);
+      const secret = webhookSecret(context, sink, path);
+      // Without requireSecrets (history and the like) nothing is delivered, so a sink whose URL
+      // variable is unset is left out rather than carried with a fake URL that would fail later.
+      if (url === undefined) return [];
+      return [
+        {
+          ...base,
+          type: "webhook",
+          format: sink.format ?? "standard",
+          url,
+          secret,
+          timeoutMs: durationMs(context, sink.timeout, `${path}.timeout`) ?? BUILT_IN.webhookTimeoutMs,
+        },
+      ];
+    }
+  }
+}
+
+function webhookUrl(
+  context: Context,
+  sink: Extract<WatchlistSink, { type: "webhook" }>,
+  path: string,
+): Secret | undefined {
+  // A literal URL is allowed even when it carries a token: logs show only redactUrl(url.value).
+  if (sink.url !== undefined) return { source: `watchlist ${path}.url`, value: sink.url };
+  if (sink.urlEnv === undefined) {
+    context.issues.push({ path: `${path}.url`, message: 'is required, or "urlEnv"' });
+    return undefined;
+  }
+  const found = readEnvSecret(context, sink.urlEnv);
+  const checked: Found<Secret> =
+    found.ok && !isHttpUrl(found.value.value)
+      ? { ok: false, problem: `${found.label} must hold an http(s) URL` }
+      : found;
+  return take(context, checked, `${path}.urlEnv`);
+}
+
+function webhookSecret(
+  context: Context,
+  sink: Extract<WatchlistSink, { type: "webhook" }>,
+  path: string,
+): Uint8Array | undefined {
+  if (sink.secretFile !== undefined) {
+    return take(context, decodeWebhookSecret(readFileSecret(context, sink.secretFile)), `${path}.secretFile`);
+  }
+  if (sink.secretEnv !== undefined) {
+    return take(context, decodeWebhookSecret(readEnvSecret(context, sink.secretEnv)), `${path}.secretEnv`);
+  }
+  return undefined;
+}
+
+/** Standard Webhooks secrets are `whsec_` + base64; the HMAC key is the decoded bytes. */
+function decodeWebhookSecret(found: Found<Secret>): Found<Uint8Array> {
+  if (!found.ok) return found;
+  const body = found.value.value.trim();
+  const encoded = body.startsWith("whsec_") ? body.slice("whsec_".length) : "";
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) {
+    return { ok: false, problem: `${found.label} must hold a secret like "whsec_" followed by base64` };
+  }
+  return { ok: true, value: new Uint8Array(Buffer.from(encoded, "base64")), label: found.label };
+}
+
+function resolveStatePath(context: Context, watchlist: Watchlist | undefined, cwd: string): string {
+  const fromEnv = envValue(context.env, "AUTHWATCH_STATE");
+  if (fromEnv !== undefined) return resolve(cwd, fromEnv);
+  if (watchlist?.state !== undefined) return resolve(context.base, watchlist.state);
+  // systemd may list several directories separated by ":"; the first is the unit's own.
+  const stateDirectory = envValue(context.env, "STATE_DIRECTORY")?.split(":")[0];
+  if (stateDirectory) return join(stateDirectory, "state.db");
+  // Same as writing "state": "./.authwatch/state.db" in the watchlist: beside it, whatever the cwd.
+  return resolve(context.base, BUILT_IN.statePath);
+}
+
+/** A program with a "/" (or a leading ".") is a path, relative to the watchlist; a bare name is looked up in PATH. */
+function resolveProgram(base: string, program: string): string {
+  return program.includes("/") || program.startsWith(".") ? resolve(base, program) : program;
+}
+
+function toMatch(match: NonNullable<WatchlistSink["match"]>): SinkMatch {
+  const result: SinkMatch = {};
+  if (match.project !== undefined) result.project = match.project;
+  if (match.authSessionId !== undefined) result.authSessionId = match.authSessionId;
+  if (match.labels !== undefined) result.labels = { ...match.labels };
+  return result;
+}
+
+/** The value, or records why it is missing when secrets are required. */
+function take<T>(context: Context, found: Found<T>, path: string): T | undefined {
+  if (found.ok) return found.value;
+  if (context.requireSecrets) context.issues.push({ path, message: found.problem });
+  return undefined;
+}
+
+function readEnvSecret(context: Context, name: string): Found<Secret> {
+  const label = `environment variable ${name}`;
+  const raw = context.env[name];
+  if (raw === undefined) return { ok: false, problem: `${label} is not set` };
+  const value = raw.replace(/[\r\n]+$/, "");
+  if (value.trim() === "") return { ok: false, problem: `${label} is empty` };
+  return { ok: true, value: { source: `env ${name}`, value }, label };
+}
+
+function readFileSecret(context: Context, file: string): Found<Secret> {
+  const path = resolve(context.base, file);
+  const label = `file ${path}`;
+  return readSecretAt(context, path, label, label) ?? { ok: false, problem: `${label} does not exist` };
+}
+
+/** Undefined when there is no credential directory or no such credential in it. */
+function readCredential(context: Context): Found<Secret> | undefined {
+  const directory = envValue(context.env, "CREDENTIALS_DIRECTORY");
+  if (directory === undefined) return undefined;
+  const label = `credential ${API_KEY_CREDENTIAL} in $CREDENTIALS_DIRECTORY`;
+  return readSecretAt(
+    context,
+    join(directory, API_KEY_CREDENTIAL),
+    `credential ${API_KEY_CREDENTIAL}`,
+    label,
+  );
+}
+
+/** Undefined when the file does not exist; trailing newlines (editors, `echo`) are not part of a secret. */
+function readSecretAt(
+  context: Context,
+  path: string,
+  source: string,
+  label: string,
+): Found<Secret> | undefined {
+  let text: string;
+  try {
+    text = context.readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === "ENOENT") return undefined;
+    return { ok: false, problem: `${label} cannot be read (${code ?? "unknown error"})` };
+  }
+  const value = text.replace(/[\r\n]+$/, "");
+  if (value.trim() === "") return { ok: false, problem: `${label} is empty` };
+  return { ok: true, value: { source, value }, label };
+}
+
+function durationMs(
+  context: Pick<Context, "issues">,
+  value: WatchlistDuration | undefined,
+  path: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  // parseWatchlist has already rejected bad durations; this guards a watchlist built in code.
+  if (ms === undefined) context.issues.push({ path, message: "must be a duration" });
+  return ms;
+}
+
+/** Set and not blank; an exported-but-empty variable counts as unset. */
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,244 @@
+import type { Dispatcher } from "undici";
+import { type ClientPool, createClientPool } from "../api/client-pool.js";
+import { type Clock, systemClock } from "../clock.js";
+import type { ResolvedApi, ResolvedConfig, WatchedSession } from "../config/types.js";
+import { createOutboxWorker } from "../delivery/outbox-worker.js";
+import { createEventBus, type EventBus } from "../event-bus.js";
+import type { Logger } from "../logger.js";
+import { createScheduler } from "../scheduler/scheduler.js";
+import { openStore } from "../store/store.js";
+import type { Store } from "../store/types.js";
+import { startStatusServer } from "./http-server.js";
+import { createDaemonMetrics, type DaemonMetrics } from "./metrics.js";
+import { createSinkRouter } from "./sink-router.js";
+import { createStateWriter } from "./state-writer.js";
+import { createWatcher, type Watcher } from "./watcher.js";
+
+export interface DaemonOptions {
+  config: ResolvedConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** Connection pool for the Intuned API (tests pass their own). */
+  apiDispatcher?: Dispatcher;
+  /** Serve /healthz, /metrics and /sessions here. */
+  listen?: { host: string; port: number };
+}
+
+export interface ReloadSummary {
+  added: number;
+  removed: number;
+  changed: number;
+  unchanged: number;
+  /** Settings that only a restart applies. */
+  needsRestart: string[];
+}
+
+export interface Daemon {
+  readonly bus: EventBus;
+  readonly store: Store;
+  readonly watcher: Watcher;
+  readonly metrics: DaemonMetrics;
+  /** Base URL of the status server, when listening. */
+  readonly statusUrl: string | undefined;
+  reload(config: ResolvedConfig): ReloadSummary;
+  /** Stops polling, lets in-flight polls and deliveries finish (bounded), persists and closes. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/** A stable comparison key of everything that affects how a session is polled. */
+function sessionFingerprint(session: WatchedSession): string {
+  return JSON.stringify([
+    session.apiKey?.source,
+    session.apiKey?.value,
+    session.intervals,
+    session.jitter,
+    session.failureThreshold,
+    session.schedule,
+    session.labels,
+  ]);
+}
+
+function apiNeedsNewClients(a: ResolvedApi, b: ResolvedApi): boolean {
+  return a.baseUrl !== b.baseUrl || a.timeoutMs !== b.timeoutMs;
+}
+
+/** Wires store, scheduler, watcher, sinks and status server into the running daemon. */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  let config = options.config;
+
+  const store = openStore(config.statePath, { logger });
+  const states = store.loadStates();
+  const sessions = new Map(config.sessions.map((session) => [session.key, session]));
+  const fingerprints = new Map(config.sessions.map((session) => [session.key, sessionFingerprint(session)]));
+
+  const metrics = createDaemonMetrics({
+    *sessions() {
+      for (const session of sessions.values()) yield { ...session, state: states.get(session.key) };
+    },
+    outboxDepth: () => store.outboxDepth(),
+  });
+
+  const bus = createEventBus();
+  const router = createSinkRouter({ sinks: config.sinks, store, logger, clock });
+  const worker = createOutboxWorker({
+    store,
+    sinks: router.durableSinks(),
+    clock,
+    logger,
+    metrics: {
+      deliveryResult: (sink, result, durationMs) => metrics.deliveryResult(sink, result, durationMs),
+    },
+  });
+  bus.on("event", (event) => {
+    router.publish(event);
+    worker.notify();
+  });
+  const writer = createStateWriter({
+    store,
+    logger,
+    route: router.route,
+    publish: (event) => bus.emit("event", event),
+  });
+
+  let clients: ClientPool = createClientPool(
+    config.api,
+    options.apiDispatcher ? { dispatcher: options.apiDispatcher } : {},
+  );
+  const watcher = createWatcher({
+    clock,
+    logger,
+    clients: { forKey: (key) => clients.forKey(key) },
+    writer,
+    states,
+    metrics,
+    logTransitions: !config.sinks.some((sink) => sink.type === "console"),
+  });
+  const scheduler = createScheduler({
+    clock,
+    concurrency: config.api.concurrency,
+    maxRequestsPerSecond: config.api.maxRequestsPerSecond,
+    poll: watcher.poll,
+    onLate: metrics.schedulerLate,
+  });
+  for (const session of config.sessions) scheduler.upsert(session, states.get(session.key)?.status);
+
+  let running = true;
+  const server = options.listen
+    ? await startStatusServer(options.listen, {
+        metrics,
+        healthy: () => {
+          if (!running) return { ok: false, reason: "stopping" };
+          if (!store.isHealthy()) return { ok: false, reason: "the state store cannot be written" };
+          return { ok: true };
+        },
+        sessions: () => ({
+          sessions: [...sessions.values()].map((session) => {
+            const state = states.get(session.key);
+            const health = watcher.healthOf(session.key);
+            return {
+              workspaceId: session.workspaceId,
+              projectName: session.projectName,
+              authSessionId: session.authSessionId,
+              status: state?.status ?? null,
+              sessionType: state?.sessionType ?? null,
+              since: state ? new Date(state.since).toISOString() : null,
+              labels: session.labels,
+              failures: health.failures,
+              lastError: health.lastError,
+              nextPollAt: ((at) => (at === undefined ? null : new Date(at).toISOString()))(
+                scheduler.nextDueAt(session.key),
+              ),
+            };
+          }),
+        }),
+      })
+    : undefined;
+
+  scheduler.start();
+  worker.start();
+  logger.info(
+    {
+      sessions: config.sessions.length,
+      sinks: config.sinks.map((sink) => sink.name),
+      state: store.path,
+      listen: server?.url,
+    },
+    "authwatch is watching",
+  );
+
+  return {
+    bus,
+    store,
+    watcher,
+    metrics,
+    statusUrl: server?.url,
+    reload(next) {
+      const summary: ReloadSummary = { added: 0, removed: 0, changed: 0, unchanged: 0, needsRestart: [] };
+      if (next.statePath !== config.statePath) summary.needsRestart.push("state");
+      if (next.api.concurrency !== config.api.concurrency) summary.needsRestart.push("api.concurrency");
+      if (next.api.maxRequestsPerSecond !== config.api.maxRequestsPerSecond) {
+        summary.needsRestart.push("api.maxRequestsPerSecond");
+      }
+      if (apiNeedsNewClients(next.api, config.api)) {
+        clients = createClientPool(
+          next.api,
+          options.apiDispatcher ? { dispatcher: options.apiDispatcher } : {},
+        );
+      }
+      const nextKeys = new Set(next.sessions.map((session) => session.key));
+      for (const key of sessions.keys()) {
+        if (nextKeys.has(key)) continue;
+        scheduler.remove(key);
+        watcher.forget(key);
+        sessions.delete(key);
+        fingerprints.delete(key);
+        summary.removed++;
+      }
+      for (const session of next.sessions) {
+        const fingerprint = sessionFingerprint(session);
+        const before = fingerprints.get(session.key);
+        if (before === fingerprint) {
+          summary.unchanged++;
+          sessions.set(session.key, session);
+          continue;
+        }
+        if (before === undefined) summary.added++;
+        else summary.changed++;
+        sessions.set(session.key, session);
+        fingerprints.set(session.key, fingerprint);
+        scheduler.upsert(session, states.get(session.key)?.status);
+      }
+      router.update(next.sinks);
+      worker.updateSinks(router.durableSinks());
+      watcher.setLogTransitions(!next.sinks.some((sink) => sink.type === "console"));
+      config = next;
+      logger.info({ ...summary }, "watchlist reloaded");
+      if (summary.needsRestart.length > 0) {
+        logger.warn({ settings: summary.needsRestart }, "these changes take effect after a restart");
+      }
+      return summary;
+    },
+    async stop(timeoutMs) {
+      running = false;
+      const deadline = clock.now() + timeoutMs;
+      const schedulerStopped = scheduler.stop();
+      const inTime = await Promise.race([
+        schedulerStopped.then(() => true),
+        clock.sleep(Math.max(0, timeoutMs / 2)).then(() => false),
+      ]);
+      if (!inTime) {
+        logger.warn({ inFlight: scheduler.inFlight() }, "aborting polls still in flight at shutdown");
+        scheduler.abortInFlight();
+        await schedulerStopped;
+      }
+      writer.flush();
+      await worker.stop(Math.max(0, deadline - clock.now() - 200));
+      await server?.close();
+      await router.close();
+      store.close();
+      logger.info("authwatch stopped");
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { SessionState } from "../types.js";
+
+/** What /metrics reads at scrape time, so polls that change nothing cost no metric updates per session. */
+export interface MetricsSources {
+  sessions(): Iterable<{
+    workspaceId: string;
+    projectName: string;
+    authSessionId: string;
+    state: SessionState | undefined;
+  }>;
+  outboxDepth(): Record<string, number>;
+}
+
+export interface DaemonMetrics {
+  registry: Registry;
+  pollFinished(result: string, seconds: number): void;
+  transition(to: string): void;
+  deliveryResult(sink: string, result: string, durationMs?: number): void;
+  schedulerLate(ms: number): void;
+}
+
+/** Prometheus metrics of the daemon (names documented in the README). */
+export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
+  const registry = new Registry();
+  const polls = new Counter({
+    name: "authwatch_polls_total",
+    help: "Polls of getAuthSession by result (ok, not_found, or an error code in lower case).",
+    labelNames: ["result"],
+    registers: [registry],
+  });
+  const pollDuration = new Histogram({
+    name: "authwatch_poll_duration_seconds",
+    help: "Time from sending a poll to its answer or failure.",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const transitions = new Counter({
+    name: "authwatch_transitions_total",
+    help: "State changes (events) by the state entered.",
+    labelNames: ["to"],
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: "authwatch_deliveries_total",
+    help: "Delivery attempts by sink and result (delivered, retry, dead, disabled).",
+    labelNames: ["sink", "result"],
+    registers: [registry],
+  });
+  const lateness = new Histogram({
+    name: "authwatch_poll_lateness_seconds",
+    help: "How late polls started after their due time.",
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "authwatch_session_status",
+    help: "1 for the current status of each watched session.",
+    labelNames: ["workspace_id", "project", "session", "status"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const session of sources.sessions()) {
+        this.set(
+          {
+            workspace_id: session.workspaceId,
+            project: session.projectName,
+            session: session.authSessionId,
+            status: session.state?.status ?? "UNKNOWN",
+          },
+          1,
+        );
+      }
+    },
+  });
+  new Gauge({
+    name: "authwatch_outbox_depth",
+    help: "Deliveries waiting in the outbox, by sink.",
+    labelNames: ["sink"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [sink, depth] of Object.entries(sources.outboxDepth())) this.set({ sink }, depth);
+    },
+  });
+
+  return {
+    registry,
+    pollFinished(result, seconds) {
+      polls.inc({ result });
+      pollDuration.observe(seconds);
+    },
+    transition(to) {
+      transitions.inc({ to });
+    },
+    deliveryResult(sink, result) {
+      deliveries.inc({ sink, result });
+    },
+    schedulerLate(ms) {
+      lateness.observe(ms / 1000);
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto";
+import type { ClientPool } from "../api/client-pool.js";
+import { RateLimitedError, UnauthorizedError } from "../api/errors.js";
+import { pollSession } from "../api/poll.js";
+import type { Clock } from "../clock.js";
+import type { WatchedSession } from "../config/types.js";
+import { toErrorInfo } from "../errors/to-error-info.js";
+import type { AuthwatchEvent, PollHealthEvent, UnauthorizedEvent } from "../events.js";
+import type { Logger } from "../logger.js";
+import { HEALTHY, type PollHealth, recordFailure, recordSuccess } from "../poll-health.js";
+import type { PollReport } from "../scheduler/scheduler.js";
+import { transition } from "../transition.js";
+import { isKnownStatus, type SessionState } from "../types.js";
+import type { DaemonMetrics } from "./metrics.js";
+import type { StateWriter } from "./state-writer.js";
+
+export interface WatcherDeps {
+  clock: Clock;
+  logger: Logger;
+  clients: ClientPool;
+  writer: StateWriter;
+  /** States loaded from the store at start; the watcher keeps them current. */
+  states: Map<string, SessionState>;
+  metrics?: DaemonMetrics;
+  newEventId?: () => string;
+  /** How long a refused key waits before it is tried again (a rotated key recovers by itself). */
+  unauthorizedRetryMs?: number;
+  /**
+   * Log each transition as an operational line. Off when a console sink already prints every event,
+   * so the journal does not show each change twice.
+   */
+  logTransitions: boolean;
+}
+
+export interface Watcher {
+  /** One poll of one session: the scheduler calls this and schedules the next from the report. */
+  poll(session: WatchedSession, signal: AbortSignal): Promise<PollReport>;
+  stateOf(key: string): SessionState | undefined;
+  healthOf(key: string): PollHealth;
+  forget(key: string): void;
+  setLogTransitions(on: boolean): void;
+}
+
+const DEFAULT_UNAUTHORIZED_RETRY_MS = 60_000;
+
+/**
+ * The edge between the scheduler and the pure state machine: polls, feeds `transition`, hands
+ * changes to the state writer (which persists them with their outbox rows, then publishes), and
+ * turns failures into backoff hints and health events.
+ */
+export function createWatcher(deps: WatcherDeps): Watcher {
+  const { clock, logger, writer, states } = deps;
+  const newEventId = deps.newEventId ?? randomUUID;
+  // Only failing sessions have an entry: healthy ones cost nothing.
+  const health = new Map<string, PollHealth>();
+  const refusedKeys = new Set<string>();
+  const idMismatchWarned = new Set<string>();
+  let logTransitions = deps.logTransitions;
+
+  const baseHealthData = (session: WatchedSession) => ({
+    eventId: newEventId(),
+    workspaceId: session.workspaceId,
+    projectName: session.projectName,
+    authSessionId: session.authSessionId,
+    sessionType: states.get(session.key)?.sessionType ?? null,
+    observedAt: new Date(clock.now()).toISOString(),
+    labels: session.labels,
+  });
+
+  function onFailure(session: WatchedSession, error: unknown, startedAt: number): PollReport {
+    const info = toErrorInfo(error);
+    deps.metrics?.pollFinished(info.code.toLowerCase(), (clock.now() - startedAt) / 1000);
+
+    if (error instanceof UnauthorizedError) {
+      const keySource = session.apiKey?.source ?? "default";
+      if (!refusedKeys.has(keySource)) {
+        refusedKeys.add(keySource);
+        logger.error(
+          { key: keySource, workspaceId: session.workspaceId, error: info },
+          "API key refused; its polls are paused",
+        );
+        const event: UnauthorizedEvent = {
+          type: "watcher.unauthorized",
+          timestamp: new Date(clock.now()).toISOString(),
+          data: {
+            eventId: newEventId(),
+            workspaceId: session.workspaceId,
+            error: info,
+            observedAt: new Date(clock.now()).toISOString(),
+          },
+        };
+        writer.recordEvent(event, null);
+      }
+      return {
+        kind: "failed",
+        keyPause: { reason: "unauthorized", ms: deps.unauthorizedRetryMs ?? DEFAULT_UNAUTHORIZED_RETRY_MS },
+      };
+    }
+
+    const before = health.get(session.key) ?? HEALTHY;
+    const { health: after, change } = recordFailure(before, info, session.failureThreshold);
+    health.set(session.key, after);
+    logger.debug({ session: session.key, error: info, failures: after.failures }, "poll failed");
+    if (change) {
+      logger.warn(
+        { session: session.key, error: info, failures: after.failures },
+        "session polls are failing",
+      );
+      const event: PollHealthEvent = {
+        type: change,
+        timestamp: new Date(clock.now()).toISOString(),
+        data: { ...baseHealthData(session), error: info, failures: after.failures },
+      };
+      writer.recordEvent(event, session.key);
+    }
+    if (error instanceof RateLimitedError) {
+      const ms = error.retryAfterMs ?? 0;
+      return { kind: "failed", retryAfterMs: ms, keyPause: { reason: "rate_limited", ms } };
+    }
+    return { kind: "failed" };
+  }
+
+  function onSuccess(session: WatchedSession): void {
+    const keySource = session.apiKey?.source ?? "default";
+    if (refusedKeys.delete(keySource))
+      logger.info({ key: keySource }, "API key accepted again; polls resume");
+    const before = health.get(session.key);
+    if (!before) return;
+    health.delete(session.key);
+    const { change } = recordSuccess(before);
+    if (change) {
+      logger.info({ session: session.key, failures: before.failures }, "session polls recovered");
+      const event: AuthwatchEvent = {
+        type: change,
+        timestamp: new Date(clock.now()).toISOString(),
+        data: { ...baseHealthData(session), error: before.lastError, failures: before.failures },
+      };
+      writer.recordEvent(event, session.key);
+    }
+  }
+
+  return {
+    async poll(session, signal) {
+      const startedAt = clock.now();
+      if (!session.apiKey)
+        return onFailure(session, new UnauthorizedError({ method: "GET", path: "(no API key)" }), startedAt);
+      let result: Awaited<ReturnType<typeof pollSession>>;
+      try {
+        result = await pollSession(deps.clients.forKey(session.apiKey), session, { signal, now: clock.now });
+      } catch (error) {
+        if (signal.aborted) return { kind: "failed" };
+        return onFailure(session, error, startedAt);
+      }
+      const { observation, answeredId } = result;
+      deps.metrics?.pollFinished(
+        observation.status === "NOT_FOUND" ? "not_found" : "ok",
+        (clock.now() - startedAt) / 1000,
+      );
+      if (answeredId !== null && answeredId !== session.authSessionId && !idMismatchWarned.has(session.key)) {
+        idMismatchWarned.add(session.key);
+        logger.warn(
+          { session: session.key, answeredId },
+          "the API answered with another session id; using its status anyway",
+        );
+      }
+      onSuccess(session);
+
+      const previous = states.get(session.key) ?? null;
+      const outcome = transition(previous, observation, {
+        ref: session,
+        labels: session.labels,
+        now: clock.now(),
+        newEventId,
+      });
+      if (outcome.changed) {
+        states.set(session.key, outcome.state);
+        writer.recordTransition(session, outcome.state, outcome.event);
+      }
+      if (outcome.event) {
+        deps.metrics?.transition(outcome.event.data.to);
+      }
+      if (outcome.event && (logTransitions || !isKnownStatus(outcome.event.data.to))) {
+        const { from, to } = outcome.event.data;
+        const level = isKnownStatus(to) ? (to === "READY" || to === "PENDING" ? "info" : "warn") : "warn";
+        logger[level](
+          { session: session.key, from, to, eventId: outcome.event.data.eventId },
+          isKnownStatus(to)
+            ? `${session.projectName}/${session.authSessionId}: ${from ?? "(first seen)"} → ${to}`
+            : `${session.projectName}/${session.authSessionId}: unknown status "${to}" from the API, kept as-is`,
+        );
+      }
+      return { kind: "ok", status: observation.status };
+    },
+    stateOf: (key) => states.get(key),
+    healthOf: (key) => health.get(key) ?? HEALTHY,
+    setLogTransitions(on) {
+      logTransitions = on;
+    },
+    forget(key) {
+      health.delete(key);
+      idMismatchWarned.delete(key);
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logger.js";
+import type { OutboxStore } from "../store/types.js";
+import { createSinkLane, type SinkLane } from "./sink-lane.js";
+import type { DeliveryMetrics, OutboxSinkEntry } from "./types.js";
+
+export interface OutboxWorkerOptions {
+  store: OutboxStore;
+  /** The durable sinks by name. */
+  sinks: ReadonlyMap<string, OutboxSinkEntry>;
+  clock: Clock;
+  logger: Logger;
+  /** Uniform in [0, 1) for retry jitter; Math.random by default. */
+  random?: () => number;
+  metrics?: DeliveryMetrics;
+  /** Attempts in flight at once per sink (each for a different session). Default 4. */
+  concurrencyPerSink?: number;
+  /** In-process retries right after a retryable failure, before the persisted schedule. Default 2. */
+  quickRetries?: number;
+}
+
+export interface OutboxWorker {
+  /** Starts every sink's loop; rows already due (left by a crash or a stop) are attempted at once. */
+  start(): void;
+  /** New rows were written: wake one sink's loop, or all. */
+  notify(sinkName?: string): void;
+  /** A reload: new sinks start, removed ones finish what is in flight, changed configs apply. */
+  updateSinks(sinks: ReadonlyMap<string, OutboxSinkEntry>): void;
+  /**
+   * Takes no new rows, waits for in-flight attempts, and aborts what is still running shortly before
+   * `timeoutMs`, so it resolves within it. Aborted rows stay pending and are retried at the next start.
+   */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Delivers the persistent outbox. Each sink has its own lane (loop, timer and concurrency), so a
+ * slow or failing sink never delays another one.
+ */
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { store, clock, logger } = options;
+  const random = options.random ?? Math.random;
+  const concurrency = Math.max(1, options.concurrencyPerSink ?? 4);
+  const quickRetries = Math.max(0, options.quickRetries ?? 2);
+  let sinks = options.sinks;
+  let state: "idle" | "running" | "stopping" = "idle";
+  const lanes = new Map<string, SinkLane>();
+  /** Lanes of sinks removed by a reload, kept until their in-flight attempts end. */
+  const retired = new Set<SinkLane>();
+
+  const createLane = (name: string, entry: OutboxSinkEntry): SinkLane =>
+    createSinkLane({
+      name,
+      entry,
+      store,
+      clock,
+      logger,
+      random,
+      metrics: options.metrics,
+      concurrency,
+      quickRetries,
+    });
+
+  function warnAboutOrphans(): void {
+    try {
+      const depth = store.outboxDepth();
+      for (const [sink, count] of Object.entries(depth)) {
+        if (sinks.has(sink)) continue;
+        logger.warn(
+          { sink, count },
+          `${count} deliveries are pending for sink ${sink}, which is not configured; they stay in the outbox`,
+        );
+      }
+    } catch (error) {
+      logger.error({ error }, "could not read the outbox");
+    }
+  }
+
+  function retire(lane: SinkLane): void {
+    lane.stop();
+    retired.add(lane);
+    void lane.idle().finally(() => retired.delete(lane));
+  }
+
+  async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+    const timeout = new AbortController();
+    const timedOut = clock.sleep(Math.max(0, ms), timeout.signal).then(
+      () => false,
+      () => false,
+    );
+    const settled = promise.then(
+      () => true,
+      () => true,
+    );
+    const result = await Promise.race([settled, timedOut]);
+    timeout.abort();
+    return result;
+  }
+
+  return {
+    start() {
+      if (state !== "idle") return;
+      state = "running";
+      for (const [name, entry] of sinks) lanes.set(name, createLane(name, entry));
+      warnAboutOrphans();
+      for (const lane of lanes.values()) lane.pump();
+    },
+    notify(sinkName) {
+      if (state !== "running") return;
+      if (sinkName === undefined) {
+        for (const lane of lanes.values()) lane.pump();
+      } else {
+        lanes.get(sinkName)?.pump();
+      }
+    },
+    updateSinks(next) {
+      sinks = next;
+      if (state !== "running") return;
+      for (const [name, lane] of lanes) {
+        if (next.has(name)) continue;
+        lanes.delete(name);
+        retire(lane);
+      }
+      for (const [name, entry] of next) {
+        const lane = lanes.get(name);
+        if (lane) {
+          lane.update(entry);
+          continue;
+        }
+        const created = createLane(name, entry);
+        lanes.set(name, created);
+        created.pump();
+      }
+    },
+    async stop(timeoutMs) {
+      if (state === "idle") return;
+      state = "stopping";
+      const all = [...lanes.values(), ...retired];
+      for (const lane of all) lane.stop();
+      const idle = Promise.all(all.map((lane) => lane.idle()));
+      // Keep a slice of the budget for aborted attempts to wind down and release their sockets.
+      const grace = Math.min(1_000, Math.floor(timeoutMs / 5));
+      if (!(await settlesWithin(idle, timeoutMs - grace))) {
+        const inFlight = all.reduce((sum, lane) => sum + lane.inFlight(), 0);
+        logger.warn({ inFlight }, `aborting ${inFlight} deliveries in flight at shutdown; they stay pending`);
+        for (const lane of all) lane.abort();
+        await settlesWithin(idle, grace);
+      }
+      for (const lane of all) lane.detach();
+    },
+  };
+}

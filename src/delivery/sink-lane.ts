@@ -1,0 +1,286 @@
+import type { Clock } from "../clock.js";
+import { formatDuration } from "../duration.js";
+import { AuthwatchError } from "../errors/authwatch-error.js";
+import { toErrorInfo } from "../errors/to-error-info.js";
+import type { Logger } from "../logger.js";
+import type { DeliveryOutcome } from "../sinks/sink.js";
+import type { DeliveryRow, OutboxStore } from "../store/types.js";
+import { attemptDelivery } from "./attempt.js";
+import { planRetry } from "./retry-schedule.js";
+import type { DeliveryMetrics, OutboxSinkEntry } from "./types.js";
+
+export interface SinkLaneOptions {
+  name: string;
+  entry: OutboxSinkEntry;
+  store: OutboxStore;
+  clock: Clock;
+  logger: Logger;
+  random: () => number;
+  metrics: DeliveryMetrics | undefined;
+  concurrency: number;
+  quickRetries: number;
+}
+
+/** The delivery loop of one sink: its own timer, its own concurrency, nothing shared with others. */
+export interface SinkLane {
+  readonly name: string;
+  /** Takes due rows up to the concurrency limit and arms the timer for the next due row. */
+  pump(): void;
+  /** A reload: a new config (fingerprint) may lift a 410 that disabled the sink. */
+  update(entry: OutboxSinkEntry): void;
+  /** Takes no new rows from now on; in-flight attempts go on. */
+  stop(): void;
+  /** Settles when every in-flight attempt has. */
+  idle(): Promise<void>;
+  inFlight(): number;
+  /** Aborts in-flight attempts through their signal; their rows stay pending. */
+  abort(): void;
+  /** Ignores whatever in-flight attempts report from now on (the store may be closing). */
+  detach(): void;
+}
+
+/**
+ * When the earliest due row is one already in flight, the next wake-up time cannot be known from the
+ * store: look again at this pace so that a slow attempt never holds back the other lanes of the sink.
+ */
+const RECHECK_MS = 1_000;
+/** After the store failed, wait before touching it again rather than redelivering in a loop. */
+const STORE_BACKOFF_MS = 5_000;
+
+interface InFlight {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export function createSinkLane(options: SinkLaneOptions): SinkLane {
+  const { name, store, clock, logger, random, metrics, concurrency, quickRetries } = options;
+  let entry = options.entry;
+  let stopped = false;
+  let detached = false;
+  let pausedUntil = 0;
+  let cancelTimer: (() => void) | undefined;
+  const running = new Map<number, InFlight>();
+  /** Sessions with an attempt in flight: one row per (session, sink) at a time keeps their order. */
+  const busySessions = new Set<string>();
+  let disabled = readDisabled(entry.fingerprint);
+
+  if (disabled) logDisabledAtStart();
+
+  function pump(): void {
+    if (stopped) return;
+    cancelTimer?.();
+    cancelTimer = undefined;
+    const now = clock.now();
+    if (now < pausedUntil) {
+      arm(pausedUntil - now);
+      return;
+    }
+    try {
+      if (disabled) {
+        const count = store.markSinkRowsDisabled(name);
+        if (count > 0)
+          logger.warn({ sink: name, count }, `sink ${name} is disabled; ${count} deliveries dropped`);
+        return;
+      }
+      const free = concurrency - running.size;
+      if (free > 0) {
+        // Asking for the in-flight count more covers the lane heads that are already in flight.
+        for (const row of store.dueDeliveries(name, now, free + running.size)) {
+          if (running.size >= concurrency) break;
+          if (running.has(row.id) || busySessions.has(laneOf(row))) continue;
+          run(row);
+        }
+      }
+      // At full concurrency the next completion pumps again.
+      if (running.size < concurrency) armForNextDue();
+    } catch (error) {
+      pauseAfterStoreError(error);
+    }
+  }
+
+  function armForNextDue(): void {
+    const at = store.nextDueAt(name);
+    if (at === undefined) return;
+    const wait = at - clock.now();
+    arm(wait > 0 ? wait : RECHECK_MS);
+  }
+
+  function arm(ms: number): void {
+    cancelTimer?.();
+    cancelTimer = clock.setTimer(() => {
+      cancelTimer = undefined;
+      pump();
+    }, ms);
+  }
+
+  function pauseAfterStoreError(error: unknown): void {
+    pausedUntil = clock.now() + STORE_BACKOFF_MS;
+    logger.error(
+      { sink: name, error: toErrorInfo(error) },
+      `outbox of sink ${name} unavailable; trying again in ${formatDuration(STORE_BACKOFF_MS)}`,
+    );
+    if (!stopped) arm(STORE_BACKOFF_MS);
+  }
+
+  function run(row: DeliveryRow): void {
+    const controller = new AbortController();
+    const lane = laneOf(row);
+    busySessions.add(lane);
+    const done = deliver(row, entry, controller.signal)
+      .catch((error: unknown) => pauseAfterStoreError(error))
+      .finally(() => {
+        running.delete(row.id);
+        busySessions.delete(lane);
+        pump();
+      });
+    running.set(row.id, { controller, done });
+  }
+
+  async function deliver(row: DeliveryRow, used: OutboxSinkEntry, signal: AbortSignal): Promise<void> {
+    const startedAt = clock.now();
+    const result = await attemptDelivery(used.sink, row.event, {
+      signal,
+      clock,
+      random,
+      quickRetries,
+      previousAttempts: row.attempts,
+    });
+    // After stop() gave up on it, the row stays pending for the next start: at least once.
+    if (detached || result.aborted) return;
+    const now = clock.now();
+    const attempts = row.attempts + result.calls;
+    settle(row, used, result.outcome, { now, attempts, durationMs: now - startedAt });
+  }
+
+  function settle(
+    row: DeliveryRow,
+    used: OutboxSinkEntry,
+    outcome: DeliveryOutcome,
+    at: { now: number; attempts: number; durationMs: number },
+  ): void {
+    const fields = { sink: name, eventId: row.eventId, eventType: row.event.type, attempts: at.attempts };
+    switch (outcome.kind) {
+      case "delivered":
+        store.markDelivered(row.id, at.now, at.attempts);
+        metrics?.deliveryResult(name, "delivered", at.durationMs);
+        logger.debug(fields, `delivered to sink ${name}`);
+        return;
+      case "permanent":
+        store.markDead(row.id, outcome.error, at.now, at.attempts);
+        metrics?.deliveryResult(name, "dead", at.durationMs);
+        logger.error(
+          { ...fields, error: outcome.error },
+          `delivery to sink ${name} failed for good (${outcome.error.message}); event ${row.eventId} dead-lettered`,
+        );
+        return;
+      case "disable":
+        disable(row, used, outcome.error, fields);
+        metrics?.deliveryResult(name, "disabled", at.durationMs);
+        return;
+      case "retry": {
+        const windowMs = used.sink.config.retryWindowMs;
+        const plan = planRetry({
+          now: at.now,
+          createdAt: row.createdAt,
+          windowMs,
+          retries: row.retries,
+          retryAfterMs: outcome.retryAfterMs,
+          random,
+        });
+        if (plan.kind === "dead") {
+          store.markDead(row.id, outcome.error, at.now, at.attempts);
+          metrics?.deliveryResult(name, "dead", at.durationMs);
+          logger.error(
+            { ...fields, error: outcome.error },
+            `delivery to sink ${name} dead-lettered: retry window of ${formatDuration(windowMs)} over ` +
+              `after ${at.attempts} attempts; event ${row.eventId} (${row.event.type}) was not delivered`,
+          );
+          return;
+        }
+        store.markRetry(row.id, { nextAttemptAt: plan.at, error: outcome.error, attempts: at.attempts });
+        metrics?.deliveryResult(name, "retry", at.durationMs);
+        logger.warn(
+          { ...fields, error: outcome.error, nextAttemptAt: new Date(plan.at).toISOString() },
+          `delivery to sink ${name} failed (${outcome.error.message}); next attempt in ${formatDuration(plan.at - at.now)}`,
+        );
+        return;
+      }
+    }
+  }
+
+  function disable(
+    row: DeliveryRow,
+    used: OutboxSinkEntry,
+    error: { code: string; message: string },
+    fields: Record<string, unknown>,
+  ): void {
+    store.disableSink(name, used.fingerprint, `${error.code}: ${error.message}`);
+    // A reload may have brought a new config while this attempt was in flight: the 410 was about the
+    // old one, so only this row is given up and the rest go to the new receiver.
+    if (used.fingerprint !== entry.fingerprint) {
+      store.markDead(row.id, error, clock.now());
+      return;
+    }
+    disabled = true;
+    store.markSinkRowsDisabled(name);
+    for (const [id, other] of running) {
+      if (id !== row.id) other.controller.abort(new AuthwatchError("ABORTED", `sink ${name} disabled`));
+    }
+    logger.error(
+      { ...fields, error },
+      `sink ${name} disabled: receiver answered 410 Gone; change its config and reload to re-enable`,
+    );
+  }
+
+  function readDisabled(fingerprint: string): boolean {
+    try {
+      return store.isSinkDisabled(name, fingerprint);
+    } catch (error) {
+      pauseAfterStoreError(error);
+      return false;
+    }
+  }
+
+  function logDisabledAtStart(): void {
+    logger.error(
+      { sink: name },
+      `sink ${name} is disabled: its receiver answered 410 Gone; change its config and reload to re-enable`,
+    );
+  }
+
+  return {
+    name,
+    pump,
+    update(next) {
+      const changed = next.fingerprint !== entry.fingerprint;
+      entry = next;
+      if (!changed) return;
+      const wasDisabled = disabled;
+      disabled = readDisabled(next.fingerprint);
+      if (wasDisabled && !disabled)
+        logger.info({ sink: name }, `sink ${name} re-enabled: its config changed`);
+      pump();
+    },
+    stop() {
+      stopped = true;
+      cancelTimer?.();
+      cancelTimer = undefined;
+    },
+    async idle() {
+      await Promise.all([...running.values()].map((flight) => flight.done));
+    },
+    inFlight: () => running.size,
+    abort() {
+      for (const flight of running.values()) {
+        flight.controller.abort(new AuthwatchError("ABORTED", "authwatch is shutting down"));
+      }
+    },
+    detach() {
+      detached = true;
+    },
+  };
+}
+
+function laneOf(row: DeliveryRow): string {
+  return row.sessionKey ?? "";
+}

@@ -1,0 +1,37 @@
+import { createRateLimiter } from "./rate-limiter.js";
+
+/** Whether polls that use one API key may start now: its request budget and its pause. */
+export interface KeyGate {
+  /** Epoch ms until which the key is paused (0 when never paused). */
+  pausedUntil(): number;
+  /** Pauses until `untilMs` unless already paused longer: a second 429 must not shorten the first. */
+  extendPause(untilMs: number): void;
+  /** Sets the pause end exactly; a time in the past lifts the pause. */
+  setPause(untilMs: number): void;
+  isOpen(now: number): boolean;
+  /** When `isOpen` turns true, assuming nothing else takes the budget. */
+  openAt(now: number): number;
+  /** Spends one request of the budget; call only when `isOpen(now)`. */
+  take(now: number): void;
+}
+
+export function createKeyGate(maxRequestsPerSecond: number): KeyGate {
+  const limiter = createRateLimiter(maxRequestsPerSecond);
+  let pausedUntil = 0;
+
+  const openAt = (now: number) => Math.max(pausedUntil, limiter.availableAt(now));
+  return {
+    pausedUntil: () => pausedUntil,
+    extendPause(untilMs) {
+      pausedUntil = Math.max(pausedUntil, untilMs);
+    },
+    setPause(untilMs) {
+      pausedUntil = untilMs;
+    },
+    isOpen: (now) => openAt(now) <= now,
+    openAt,
+    take(now) {
+      limiter.tryTake(now);
+    },
+  };
+}

@@ -1,0 +1,319 @@
+import type { WatchedSession } from "../config/types.js";
+import { createFifoQueue } from "./fifo-queue.js";
+import { createKeyGate } from "./key-gate.js";
+import { createMinHeap } from "./min-heap.js";
+import { firstPollTime, nextRegularTime, nextRetryTime } from "./next-poll-time.js";
+import {
+  IDLE,
+  IN_FLIGHT,
+  type KeyLane,
+  keyOf,
+  QUEUED,
+  type SessionRecord,
+  sameTiming,
+} from "./session-record.js";
+import type { PollReport, Scheduler, SchedulerOptions, SchedulerStats, UpsertOptions } from "./types.js";
+
+export type {
+  KeyPause,
+  PollReport,
+  Scheduler,
+  SchedulerOptions,
+  SchedulerStats,
+  UpsertOptions,
+} from "./types.js";
+
+const REJECTED: PollReport = { kind: "failed" };
+
+/** Stale heap entries are swept once they outnumber live sessions by this much. */
+const COMPACT_SLACK = 1_024;
+
+/**
+ * Polls every watched session on its own timetable with one Clock timer for all of them: a min-heap
+ * of (dueAt, seq, session) entries, and the timer armed for the earliest of the heap's top and the
+ * moment a blocked key reopens. Due sessions move to their key's queue and start, oldest due first,
+ * while concurrency, the key's budget and its pause allow.
+ */
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const { clock, poll, onLate } = options;
+  const random = options.random ?? Math.random;
+  const concurrency = options.concurrency;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  if (!(options.maxRequestsPerSecond > 0)) {
+    throw new RangeError(`maxRequestsPerSecond must be positive, got ${options.maxRequestsPerSecond}`);
+  }
+
+  // Includes sessions removed while in flight, until their poll finishes (see SessionRecord.removed).
+  const records = new Map<string, SessionRecord>();
+  const lanes = new Map<string, KeyLane>();
+  const heap = createMinHeap<SessionRecord>();
+  const controllers = new Set<AbortController>();
+  let nextSeq = 0;
+  let live = 0;
+  let waiting = 0;
+  let started = 0;
+  let succeeded = 0;
+  let failed = 0;
+  let running = false;
+  let armedAt = Number.POSITIVE_INFINITY;
+  let cancelTimer: (() => void) | undefined;
+  let idleWaiters: (() => void)[] = [];
+
+  const laneFor = (name: string): KeyLane => {
+    let lane = lanes.get(name);
+    if (!lane) {
+      lane = { name, gate: createKeyGate(options.maxRequestsPerSecond), waiting: createFifoQueue() };
+      lanes.set(name, lane);
+    }
+    return lane;
+  };
+
+  const isLiveEntry = (record: SessionRecord, seq: number) =>
+    record.seq === seq && record.state === IDLE && !record.removed;
+
+  const maybeCompact = () => {
+    if (heap.size() > 2 * live + COMPACT_SLACK) heap.retain(isLiveEntry);
+  };
+
+  const armAt = (at: number) => {
+    // An earlier timer is kept: it wakes, finds little to do, and re-arms for what remains.
+    if (!running || at >= armedAt) return;
+    cancelTimer?.();
+    armedAt = at;
+    cancelTimer = clock.setTimer(onTimer, Math.max(0, Math.ceil(at - clock.now())));
+  };
+
+  const schedule = (record: SessionRecord, dueAt: number) => {
+    record.state = IDLE;
+    record.dueAt = dueAt;
+    record.seq = nextSeq++;
+    heap.push(dueAt, record.seq, record);
+    maybeCompact();
+    armAt(dueAt);
+  };
+
+  /** The lane's first session that still waits there; drops stale entries, re-queues moved ones. */
+  const headOf = (lane: KeyLane): SessionRecord | undefined => {
+    for (;;) {
+      const record = lane.waiting.peek();
+      if (!record) return undefined;
+      if (record.state === QUEUED && !record.removed && record.lane === lane) return record;
+      lane.waiting.shift();
+      // Its API key changed while it waited: it waits on under the new key.
+      if (record.state === QUEUED && !record.removed) record.lane.waiting.push(record);
+    }
+  };
+
+  const finish = (record: SessionRecord, lane: KeyLane, controller: AbortController, report: PollReport) => {
+    controllers.delete(controller);
+    const now = clock.now();
+    let next: number;
+    if (report.kind === "ok") {
+      succeeded++;
+      record.status = report.status;
+      record.failures = 0;
+      next = nextRegularTime(record.session, record.status, now, random);
+    } else {
+      failed++;
+      record.failures++;
+      // The pause belongs to the key this poll used, even if the session has moved to another since.
+      if (report.keyPause) lane.gate.extendPause(now + report.keyPause.ms);
+      next = nextRetryTime(record.session, record.status, record.failures, now, random, report.retryAfterMs);
+    }
+    if (record.removed) {
+      if (records.get(record.session.key) === record) records.delete(record.session.key);
+    } else {
+      if (record.dueAtPinned) next = record.dueAt;
+      record.dueAtPinned = false;
+      schedule(record, next);
+    }
+    if (controllers.size === 0 && idleWaiters.length > 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    pump();
+  };
+
+  const startPoll = (record: SessionRecord, now: number) => {
+    record.state = IN_FLIGHT;
+    started++;
+    onLate?.(Math.max(0, now - record.dueAt));
+    const lane = record.lane;
+    const controller = new AbortController();
+    controllers.add(controller);
+    let result: Promise<PollReport>;
+    try {
+      result = Promise.resolve(poll(record.session, controller.signal));
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      (report) => finish(record, lane, controller, report),
+      () => finish(record, lane, controller, REJECTED),
+    );
+  };
+
+  /** Starts waiting sessions, oldest due first across keys, while capacity allows. */
+  const startWaiting = (now: number) => {
+    while (controllers.size < concurrency) {
+      let best: SessionRecord | undefined;
+      for (const lane of lanes.values()) {
+        const head = headOf(lane);
+        if (!head || !lane.gate.isOpen(now)) continue;
+        if (!best || head.dueAt < best.dueAt || (head.dueAt === best.dueAt && head.seq < best.seq)) {
+          best = head;
+        }
+      }
+      if (!best) return;
+      best.lane.waiting.shift();
+      best.lane.gate.take(now);
+      waiting--;
+      startPoll(best, now);
+    }
+  };
+
+  const rearm = (now: number) => {
+    let wakeAt = heap.peekAt() ?? Number.POSITIVE_INFINITY;
+    // With every slot busy, a finishing poll is what frees capacity; no timer is needed for that.
+    if (controllers.size < concurrency) {
+      for (const lane of lanes.values()) {
+        if (headOf(lane)) wakeAt = Math.min(wakeAt, lane.gate.openAt(now));
+      }
+    }
+    if (wakeAt !== Number.POSITIVE_INFINITY) armAt(wakeAt);
+  };
+
+  function pump() {
+    if (!running) return;
+    const now = clock.now();
+    for (;;) {
+      const at = heap.peekAt();
+      if (at === undefined || at > now) break;
+      const seq = heap.peekSeq()!;
+      const record = heap.pop()!;
+      if (!isLiveEntry(record, seq)) continue;
+      record.state = QUEUED;
+      waiting++;
+      record.lane.waiting.push(record);
+    }
+    startWaiting(now);
+    rearm(now);
+  }
+
+  function onTimer() {
+    cancelTimer = undefined;
+    armedAt = Number.POSITIVE_INFINITY;
+    pump();
+  }
+
+  const upsert = (session: WatchedSession, status: string | undefined, upsertOptions?: UpsertOptions) => {
+    const now = clock.now();
+    const lane = laneFor(keyOf(session));
+    const dueAt = upsertOptions?.dueAt;
+    const existing = records.get(session.key);
+    if (!existing) {
+      const record: SessionRecord = {
+        session,
+        status,
+        lane,
+        dueAt: 0,
+        seq: -1,
+        failures: 0,
+        state: IDLE,
+        removed: false,
+        dueAtPinned: false,
+      };
+      records.set(session.key, record);
+      live++;
+      schedule(record, dueAt ?? firstPollTime(session, status, now, random));
+      return;
+    }
+    const changed = !sameTiming(existing.session, session);
+    if (existing.removed) {
+      existing.removed = false;
+      live++;
+    }
+    existing.session = session;
+    existing.lane = lane;
+    if (status !== undefined) existing.status = status;
+    if (existing.state === 99) {
+      // Never a second poll beside this one: the finish schedules it, from the new session's timing.
+      if (dueAt !== undefined) {
+        existing.dueAt = dueAt;
+        existing.dueAtPinned = true;
+      }
+    } else if (dueAt !== undefined) {
+      if (existing.state === QUEUED) waiting--;
+      schedule(existing, dueAt);
+    } else if (changed && existing.state === IDLE) {
+      // From now on the new timetable, but never later than already planned: a pending first poll
+      // stays prompt, and a shortened interval takes effect at once. A queued session is already due.
+      schedule(existing, Math.min(existing.dueAt, nextRegularTime(session, existing.status, now, random)));
+    }
+  };
+
+  const remove = (key: string) => {
+    const record = records.get(key);
+    if (!record || record.removed) return;
+    record.removed = true;
+    live--;
+    if (record.state === QUEUED) waiting--;
+    if (record.state !== IN_FLIGHT) records.delete(key);
+    maybeCompact();
+  };
+
+  const stats = (): SchedulerStats => {
+    const now = clock.now();
+    const pausedKeys: string[] = [];
+    for (const lane of lanes.values()) if (lane.gate.pausedUntil() > now) pausedKeys.push(lane.name);
+    return {
+      sessions: live,
+      inFlight: controllers.size,
+      waiting,
+      heapEntries: heap.size(),
+      started,
+      succeeded,
+      failed,
+      pausedKeys,
+    };
+  };
+
+  return {
+    upsert,
+    remove,
+    start() {
+      if (running) return;
+      running = true;
+      pump();
+    },
+    stop() {
+      running = false;
+      cancelTimer?.();
+      cancelTimer = undefined;
+      armedAt = Number.POSITIVE_INFINITY;
+      if (controllers.size === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+    abortInFlight() {
+      for (const controller of controllers) controller.abort();
+    },
+    size: () => live,
+    inFlight: () => controllers.size,
+    nextDueAt(key) {
+      const record = records.get(key);
+      if (!record || record.removed) return undefined;
+      if (record.state === IN_FLIGHT && !record.dueAtPinned) return undefined;
+      return record.dueAt;
+    },
+    pauseKey(keySource, untilMs) {
+      laneFor(keySource).gate.setPause(untilMs);
+      // A lifted pause may let waiting sessions start; wake asynchronously, since this may be called
+      // from inside a poll.
+      armAt(clock.now());
+    },
+    stats,
+  };
+}

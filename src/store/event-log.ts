@@ -1,0 +1,99 @@
+import type { Database } from "better-sqlite3";
+import type { AuthwatchEvent } from "../events.js";
+import { decodeError } from "./error-column.js";
+import type { DeliveryStatus, DeliverySummary, HistoryEntry, HistoryOptions } from "./types.js";
+
+interface EventRow {
+  seq: number;
+  event_id: string;
+  session_key: string | null;
+  type: string;
+  timestamp: number;
+  body: string;
+}
+
+interface DeliverySummaryRow {
+  event_seq: number;
+  sink: string;
+  status: DeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+export interface EventLog {
+  /** Returns the event's sequence number. */
+  insert(event: AuthwatchEvent, sessionKey: string | null, timestamp: number): number;
+  history(options: HistoryOptions): HistoryEntry[];
+}
+
+/** SQLite's "no limit". */
+const ALL = -1;
+
+/** The append-only event history and its read side (the `history` command). */
+export function createEventLog(db: Database): EventLog {
+  const insert = db.prepare(
+    "INSERT INTO events (event_id, session_key, type, timestamp, body) VALUES (?, ?, ?, ?, ?)",
+  );
+  // The newest `limit` events, turned back to oldest first.
+  const newestAll = db.prepare<[number], EventRow>(
+    `SELECT * FROM (SELECT seq, event_id, session_key, type, timestamp, body FROM events ORDER BY seq DESC LIMIT ?)
+     ORDER BY seq`,
+  );
+  const newestOfSession = db.prepare<[string, number], EventRow>(
+    `SELECT * FROM (SELECT seq, event_id, session_key, type, timestamp, body FROM events
+       WHERE session_key = ? ORDER BY seq DESC LIMIT ?)
+     ORDER BY seq`,
+  );
+  const deliveriesBetween = db.prepare<[number, number], DeliverySummaryRow>(
+    `SELECT event_seq, sink, status, attempts, last_error, delivered_at FROM deliveries
+     WHERE event_seq BETWEEN ? AND ? ORDER BY event_seq, sink`,
+  );
+  const deliveriesOfSessionBetween = db.prepare<[number, number, string], DeliverySummaryRow>(
+    `SELECT event_seq, sink, status, attempts, last_error, delivered_at FROM deliveries
+     WHERE event_seq BETWEEN ? AND ? AND session_key = ? ORDER BY event_seq, sink`,
+  );
+
+  return {
+    insert(event, sessionKey, timestamp) {
+      const result = insert.run(event.data.eventId, sessionKey, event.type, timestamp, JSON.stringify(event));
+      return Number(result.lastInsertRowid);
+    },
+    history(options) {
+      const limit = options.limit ?? ALL;
+      const events =
+        options.sessionKey === undefined
+          ? newestAll.all(limit)
+          : newestOfSession.all(options.sessionKey, limit);
+      const first = events[0];
+      const last = events[events.length - 1];
+      if (!first || !last) return [];
+
+      const bySeq = new Map<number, DeliverySummary[]>();
+      const rows =
+        options.sessionKey === undefined
+          ? deliveriesBetween.all(first.seq, last.seq)
+          : deliveriesOfSessionBetween.all(first.seq, last.seq, options.sessionKey);
+      for (const row of rows) {
+        const list = bySeq.get(row.event_seq) ?? [];
+        list.push({
+          sink: row.sink,
+          status: row.status,
+          attempts: row.attempts,
+          lastError: decodeError(row.last_error),
+          deliveredAt: row.delivered_at,
+        });
+        bySeq.set(row.event_seq, list);
+      }
+      return events.map((row) => ({
+        seq: row.seq,
+        eventId: row.event_id,
+        sessionKey: row.session_key,
+        type: row.type,
+        timestamp: row.timestamp,
+        event: JSON.parse(row.body) as AuthwatchEvent,
+        deliveries: bySeq.get(row.seq) ?? [],
+      }));
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { Database } from "better-sqlite3";
+
+/** One step of the schema. Steps are applied in order, each in its own transaction with its version. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/**
+ * The schema history. Never edit a step that has shipped: add a new one, because files written by an
+ * older authwatch are upgraded by replaying the steps after their `PRAGMA user_version`.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "sessions, events and the delivery outbox",
+    sql: `
+      CREATE TABLE sessions (
+        session_key TEXT PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        project_name TEXT NOT NULL,
+        auth_session_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        session_type TEXT,
+        since INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        session_key TEXT,
+        type TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX events_by_session ON events (session_key, seq);
+
+      CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        event_seq INTEGER NOT NULL REFERENCES events (seq) ON DELETE CASCADE,
+        sink TEXT NOT NULL,
+        session_key TEXT,
+        status TEXT NOT NULL DEFAULT 'pending'
+          CHECK (status IN ('pending', 'delivered', 'dead', 'disabled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        last_error TEXT,
+        delivered_at INTEGER,
+        UNIQUE (event_seq, sink)
+      );
+      -- Partial indexes stay as small as the outbox backlog, however long the history grows.
+      -- (sink) also orders by id (the rowid): the due scan walks pending rows oldest first.
+      CREATE INDEX deliveries_pending ON deliveries (sink) WHERE status = 'pending';
+    `,
+  },
+  {
+    version: 2,
+    description: "disabled sinks (HTTP 410) and the persisted retry step",
+    sql: `
+      CREATE TABLE sink_state (
+        sink TEXT PRIMARY KEY,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        fingerprint TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      ALTER TABLE deliveries ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+
+      -- Per-(sink, session) lanes: finds the oldest pending row of a session with one seek, and
+      -- covers next_attempt_at so the next wake-up time is read from the index alone.
+      CREATE INDEX deliveries_pending_lanes
+        ON deliveries (sink, session_key, id, next_attempt_at) WHERE status = 'pending';
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+}
+
+/**
+ * Brings the file up to the newest version in `migrations`. Each step runs in a transaction together
+ * with its `user_version` bump, so a step that fails leaves the file at the previous version.
+ * Throws a plain Error for a file newer than this code knows; the caller adds the path.
+ */
+export function applyMigrations(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): MigrationResult {
+  const from = db.pragma("user_version", { simple: true }) as number;
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  if (from > latest) {
+    throw new Error(
+      `schema version ${from} is newer than this authwatch knows (${latest}); upgrade authwatch`,
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return { from, to: Math.max(from, latest) };
+}

@@ -1,0 +1,142 @@
+import type { Database } from "better-sqlite3";
+import type { AuthwatchEvent } from "../events.js";
+import type { ErrorInfo } from "../types.js";
+import { decodeError, encodeError } from "./error-column.js";
+import type { DeliveryRow, DeliveryStatus, RetryUpdate } from "./types.js";
+
+interface DueRow {
+  id: number;
+  event_seq: number;
+  event_id: string;
+  sink: string;
+  session_key: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  retries: number;
+  next_attempt_at: number;
+  created_at: number;
+  last_error: string | null;
+  body: string;
+}
+
+export interface Outbox {
+  enqueue(eventSeq: number, sessionKey: string | null, sinks: readonly string[], now: number): void;
+  due(sink: string, now: number, limit: number): DeliveryRow[];
+  nextDueAt(sink: string): number | undefined;
+  markDelivered(id: number, now: number, attempts: number | undefined): void;
+  markRetry(id: number, update: RetryUpdate, now: number): void;
+  markDead(id: number, error: ErrorInfo, now: number, attempts: number | undefined): void;
+  markSinkRowsDisabled(sink: string, now: number): number;
+  depth(): Record<string, number>;
+  pendingSinks(): string[];
+}
+
+/**
+ * The persistent outbox: one row per (event, sink), written in the same transaction as the event.
+ * Rows of one (session, sink) form a lane that is served strictly oldest first.
+ */
+export function createOutbox(db: Database): Outbox {
+  const insert = db.prepare(
+    `INSERT INTO deliveries (event_seq, sink, session_key, next_attempt_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  // Walks the sink's pending rows oldest first (deliveries_pending) and keeps the ones that head
+  // their lane (no older pending row of the same session: one seek in deliveries_pending_lanes).
+  // `IS` rather than `=` so that session-less events (NULL) form one lane too.
+  const due = db.prepare<[{ sink: string; now: number; limit: number }], DueRow>(
+    `SELECT d.id, d.event_seq, e.event_id, d.sink, d.session_key, d.status, d.attempts, d.retries,
+            d.next_attempt_at, d.created_at, d.last_error, e.body
+     FROM deliveries d JOIN events e ON e.seq = d.event_seq
+     WHERE d.sink = @sink AND d.status = 'pending' AND d.next_attempt_at <= @now
+       AND NOT EXISTS (
+         SELECT 1 FROM deliveries older
+         WHERE older.sink = @sink AND older.status = 'pending'
+           AND older.session_key IS d.session_key AND older.id < d.id)
+     ORDER BY d.id
+     LIMIT @limit`,
+  );
+  // The earliest due time among lane heads: a row queued behind an older one is not due before it.
+  // SQLite returns the bare column from the row that holds MIN(id).
+  const nextDue = db.prepare<[string], { at: number | null }>(
+    `SELECT MIN(head_at) AS at FROM (
+       SELECT next_attempt_at AS head_at, MIN(id) FROM deliveries
+       WHERE sink = ? AND status = 'pending' GROUP BY session_key)`,
+  );
+  const delivered = db.prepare<[{ id: number; now: number; attempts: number | null }]>(
+    `UPDATE deliveries SET status = 'delivered', delivered_at = @now, updated_at = @now,
+       attempts = COALESCE(@attempts, attempts + 1)
+     WHERE id = @id`,
+  );
+  // Only pending rows move: a row disabled while its attempt was in flight stays disabled.
+  const retry = db.prepare<[{ id: number; at: number; error: string; attempts: number; now: number }]>(
+    `UPDATE deliveries SET next_attempt_at = @at, last_error = @error, attempts = @attempts,
+       retries = retries + 1, updated_at = @now
+     WHERE id = @id AND status = 'pending'`,
+  );
+  const dead = db.prepare<[{ id: number; error: string; now: number; attempts: number | null }]>(
+    `UPDATE deliveries SET status = 'dead', last_error = @error, updated_at = @now,
+       attempts = COALESCE(@attempts, attempts + 1)
+     WHERE id = @id AND status = 'pending'`,
+  );
+  const disableRows = db.prepare(
+    "UPDATE deliveries SET status = 'disabled', updated_at = ? WHERE sink = ? AND status = 'pending'",
+  );
+  const depth = db.prepare<[], { sink: string; n: number }>(
+    "SELECT sink, COUNT(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY sink",
+  );
+
+  return {
+    enqueue(eventSeq, sessionKey, sinks, now) {
+      for (const sink of new Set(sinks)) insert.run(eventSeq, sink, sessionKey, now, now, now);
+    },
+    due(sink, now, limit) {
+      return due.all({ sink, now, limit }).map(toDeliveryRow);
+    },
+    nextDueAt(sink) {
+      return nextDue.get(sink)?.at ?? undefined;
+    },
+    markDelivered(id, now, attempts) {
+      delivered.run({ id, now, attempts: attempts ?? null });
+    },
+    markRetry(id, update, now) {
+      retry.run({
+        id,
+        at: update.nextAttemptAt,
+        error: encodeError(update.error),
+        attempts: update.attempts,
+        now,
+      });
+    },
+    markDead(id, error, now, attempts) {
+      dead.run({ id, error: encodeError(error), now, attempts: attempts ?? null });
+    },
+    markSinkRowsDisabled(sink, now) {
+      return disableRows.run(now, sink).changes;
+    },
+    depth() {
+      const result: Record<string, number> = {};
+      for (const row of depth.iterate()) result[row.sink] = row.n;
+      return result;
+    },
+    pendingSinks() {
+      return depth.all().map((row) => row.sink);
+    },
+  };
+}
+
+function toDeliveryRow(row: DueRow): DeliveryRow {
+  return {
+    id: row.id,
+    eventSeq: row.event_seq,
+    eventId: row.event_id,
+    sink: row.sink,
+    sessionKey: row.session_key,
+    status: row.status,
+    attempts: row.attempts,
+    retries: row.retries,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    lastError: decodeError(row.last_error),
+    event: JSON.parse(row.body) as AuthwatchEvent,
+  };
+}

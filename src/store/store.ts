@@ -1,0 +1,151 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { type Clock, systemClock } from "../clock.js";
+import type { AuthwatchEvent } from "../events.js";
+import { createSilentLogger, type Logger } from "../logger.js";
+import { sessionKey } from "../types.js";
+import { createEventLog } from "./event-log.js";
+import { applyMigrations } from "./migrations.js";
+import { createOutbox } from "./outbox.js";
+import { createSessionStates } from "./session-states.js";
+import { createSinkStates } from "./sink-state.js";
+import { openFailure, readFailure, StoreError, sqliteCode, writeFailure } from "./store-error.js";
+import type { Store, TransitionRecord } from "./types.js";
+
+export interface StoreOptions {
+  logger?: Logger;
+  /** For `updated_at` of outbox bookkeeping; new rows take their time from the event's timestamp. */
+  clock?: Clock;
+  /** How long a writer waits for another process holding the lock (e.g. `history` reading). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating it and its folder if needed) the SQLite state file and brings its schema up to date.
+ * Throws a StoreError (STORE_ERROR, exit 1) naming the path when the file is not a database or
+ * cannot be written.
+ */
+export function openStore(path: string, options: StoreOptions = {}): Store {
+  const logger = options.logger ?? createSilentLogger();
+  const db = openDatabase(path, options.busyTimeoutMs ?? 5_000, logger);
+  return createStore(db, path, options.clock ?? systemClock);
+}
+
+function openDatabase(path: string, busyTimeoutMs: number, logger: Logger): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    // WAL: readers (the history command, /sessions) never block the daemon's writes.
+    db.pragma("journal_mode = WAL");
+    // FULL syncs the WAL on every commit. With NORMAL a power cut may roll back the last commits,
+    // and with them outbox rows the daemon already considered safe: at-least-once delivery and
+    // "a restart emits nothing twice" both depend on a commit being on disk when it returns.
+    // The price is one fsync per transaction, hence recordTransitions() for batches.
+    db.pragma("synchronous = FULL");
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma("foreign_keys = ON");
+    const { from, to } = applyMigrations(db);
+    if (from !== to) logger.info({ path, from, to }, "state file schema migrated");
+    // A file we may read but not write opens without complaint; rewriting the header now turns
+    // that into a clear error at start instead of a failure at the first state change.
+    db.pragma(`user_version = ${to}`);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw openFailure(path, error);
+  }
+}
+
+function createStore(db: Database.Database, path: string, clock: Clock): Store {
+  const states = createSessionStates(db);
+  const events = createEventLog(db);
+  const outbox = createOutbox(db);
+  const sinks = createSinkStates(db);
+  let lastWriteOk = true;
+
+  /** Runs a write; SQLite failures become a StoreError and mark the store unhealthy. */
+  function write<T>(run: () => T): T {
+    try {
+      const result = run();
+      lastWriteOk = true;
+      return result;
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      const code = sqliteCode(error);
+      // A constraint violation is a caller's bug (e.g. a reused eventId), not a sick file.
+      if (!code?.startsWith("SQLITE_") || code.startsWith("SQLITE_CONSTRAINT")) throw error;
+      lastWriteOk = false;
+      throw writeFailure(path, error);
+    }
+  }
+
+  function read<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (sqliteCode(error)?.startsWith("SQLITE_")) throw readFailure(path, error);
+      throw error;
+    }
+  }
+
+  const eventTime = (event: AuthwatchEvent): number => {
+    const time = Date.parse(event.timestamp);
+    return Number.isNaN(time) ? clock.now() : time;
+  };
+
+  const recordOne = (record: TransitionRecord): void => {
+    states.upsert(record.ref, record.state);
+    if (!record.event) return;
+    const key = sessionKey(record.ref);
+    const time = eventTime(record.event);
+    const seq = events.insert(record.event, key, time);
+    outbox.enqueue(seq, key, record.deliverTo, time);
+  };
+  // Transactions run with .immediate(): the write lock is taken up front (waiting up to busy_timeout)
+  // rather than upgraded mid-way, where another connection's lock would fail it with SQLITE_BUSY.
+  const recordMany = db.transaction((batch: readonly TransitionRecord[]) => {
+    for (const record of batch) recordOne(record);
+  });
+  const recordHealth = db.transaction(
+    (event: AuthwatchEvent, key: string | null, deliverTo: readonly string[]) => {
+      const time = eventTime(event);
+      const seq = events.insert(event, key, time);
+      outbox.enqueue(seq, key, deliverTo, time);
+    },
+  );
+  const disableSink = db.transaction((name: string, fingerprint: string, reason: string) => {
+    sinks.disable(name, fingerprint, reason, clock.now());
+  });
+
+  return {
+    path,
+    loadStates: () => read(() => states.load()),
+    recordTransition(ref, state, event, deliverTo) {
+      write(() => recordMany.immediate([{ ref, state, event, deliverTo }]));
+    },
+    recordTransitions(batch) {
+      if (batch.length === 0) return;
+      write(() => recordMany.immediate(batch));
+    },
+    recordEvent(event, key, deliverTo) {
+      write(() => recordHealth.immediate(event, key, deliverTo));
+    },
+    history: (options = {}) => read(() => events.history(options)),
+    dueDeliveries: (sink, now, limit) => read(() => outbox.due(sink, now, limit)),
+    nextDueAt: (sink) => read(() => outbox.nextDueAt(sink)),
+    markDelivered: (id, now, attempts) => write(() => outbox.markDelivered(id, now, attempts)),
+    markRetry: (id, update) => write(() => outbox.markRetry(id, update, clock.now())),
+    markDead: (id, error, now, attempts) => write(() => outbox.markDead(id, error, now, attempts)),
+    disableSink: (name, fingerprint, reason) => write(() => disableSink.immediate(name, fingerprint, reason)),
+    isSinkDisabled: (name, fingerprint) => read(() => sinks.isDisabled(name, fingerprint)),
+    markSinkRowsDisabled: (sink) => write(() => outbox.markSinkRowsDisabled(sink, clock.now())),
+    outboxDepth: () => read(() => outbox.depth()),
+    pendingSinks: () => read(() => outbox.pendingSinks()),
+    isHealthy: () => db.open && lastWriteOk,
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}

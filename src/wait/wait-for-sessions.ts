@@ -1,0 +1,198 @@
+import { UnauthorizedError } from "../api/errors.js";
+import { systemClock } from "../clock.js";
+import { toErrorInfo } from "../errors/to-error-info.js";
+import { type Connection, connectTargets } from "./connect-targets.js";
+import { pollWithRetry } from "./poll-with-retry.js";
+import { applyFailure, applyObservation, initialSessionState, rulesOut } from "./session-state.js";
+import type {
+  WaitForSessionOptions,
+  WaitProgress,
+  WaitReport,
+  WaitRunOptions,
+  WaitSessionState,
+  WaitStatus,
+  WaitTarget,
+} from "./types.js";
+import { WaitError } from "./wait-error.js";
+
+export const SPEC_BASE_URL = "https://app.intuned.io/api/v1/workspace";
+
+export const WAIT_DEFAULTS = {
+  for: "READY",
+  timeoutMs: 5 * 60_000,
+  intervalMs: 5_000,
+  jitter: 0.1,
+  requestTimeoutMs: 10_000,
+} as const satisfies Partial<WaitForSessionOptions>;
+
+/** Why the run stopped; "done" means every session has the status. */
+type Stop = "done" | "deadline" | "aborted" | "unauthorized" | "ended_early";
+
+/** The internal abort reason, so a request cut by the run is told apart from a failed one. */
+class RunStopped extends Error {
+  constructor(readonly stop: Stop) {
+    super(`wait stopped: ${stop}`);
+  }
+}
+
+/**
+ * Polls the sessions until all of them have the wanted status at once, then resolves with what it saw.
+ * Otherwise rejects with a WaitError: at the deadline (reason "timeout", or "api_failing" when the last
+ * poll of an unfinished session failed), at once on a refused key ("unauthorized") or, waiting for
+ * READY, on EXPIRED/NOT_FOUND ("ended_early"), and on the caller's abort ("aborted").
+ * A request still running at the deadline is cut there, so the deadline holds to within a few ms;
+ * only `timeoutMs: 0` (check once) lets its single poll run for up to one request timeout.
+ */
+export async function waitForSession(
+  options: WaitForSessionOptions,
+  run: WaitRunOptions = {},
+): Promise<WaitReport> {
+  const clock = options.clock ?? systemClock;
+  const wanted: WaitStatus = options.for ?? WAIT_DEFAULTS.for;
+  const timeoutMs = options.timeoutMs ?? WAIT_DEFAULTS.timeoutMs;
+  const intervalMs = options.intervalMs ?? WAIT_DEFAULTS.intervalMs;
+  const jitter = options.jitter ?? WAIT_DEFAULTS.jitter;
+  const failFast = options.failFast ?? true;
+  const targets: readonly WaitTarget[] = isList(options.sessions) ? options.sessions : [options.sessions];
+  checkNumbers({ timeoutMs, intervalMs, jitter, sessions: targets.length });
+
+  const connections = connectTargets(targets, {
+    baseUrl: options.baseUrl ?? SPEC_BASE_URL,
+    apiKey: options.apiKey,
+    requestTimeoutMs: options.requestTimeoutMs ?? WAIT_DEFAULTS.requestTimeoutMs,
+    dispatcher: options.dispatcher,
+    clock,
+  });
+  const startedAt = clock.now();
+  const deadline = startedAt + timeoutMs;
+  const states = targets.map(initialSessionState);
+  const controller = new AbortController();
+  const { signal } = controller;
+  let stopped: { stop: Stop; cause: unknown } | undefined;
+
+  const stop = (why: Stop, cause?: unknown) => {
+    if (stopped) return;
+    stopped = { stop: why, cause };
+    controller.abort(new RunStopped(why));
+  };
+  const onCallerAbort = () => stop("aborted", run.signal?.reason);
+  if (run.signal?.aborted) onCallerAbort();
+  run.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  // With timeout 0 there is no deadline to cut at: the single poll runs to its own request timeout.
+  const cancelDeadline = timeoutMs > 0 ? clock.setTimer(() => stop("deadline"), timeoutMs) : () => {};
+
+  let callbackFailure: { error: unknown } | undefined;
+  const update = (index: number, next: WaitSessionState) => {
+    const previousStatus = states[index]!.status;
+    states[index] = next;
+    const progress: WaitProgress = { session: next, previousStatus, at: clock.now() };
+    try {
+      options.onProgress?.(progress);
+    } catch (error) {
+      // Thrown inside p-retry's callback it would pass for a failed poll; surface it as the bug it is.
+      callbackFailure ??= { error };
+      stop("aborted", error);
+    }
+  };
+
+  const pollLoop = async (index: number, connection: Connection) => {
+    const target = targets[index]!;
+    const ref = {
+      workspaceId: target.workspaceId,
+      projectName: target.projectName,
+      authSessionId: target.authSessionId,
+    };
+    const delay = () => intervalMs * (1 - jitter * Math.random());
+    while (!signal.aborted) {
+      try {
+        const { observation } = await pollWithRetry({
+          ...connection,
+          ref,
+          clock,
+          signal,
+          deadline,
+          minBackoffMs: Math.min(1_000, intervalMs),
+          maxBackoffMs: intervalMs,
+          onFailure: (error) => update(index, applyFailure(states[index]!, toErrorInfo(error), clock.now())),
+        });
+        update(index, applyObservation(states[index]!, observation, wanted));
+        if (states.every((state) => state.reached)) return stop("done");
+        if (failFast && rulesOut(wanted, observation.status)) return stop("ended_early");
+      } catch (error) {
+        if (signal.aborted) return noteCutRequest(index);
+        if (error instanceof UnauthorizedError) return stop("unauthorized", error);
+        // Otherwise a transient failure past the deadline, or one that retrying at once will not cure
+        // (an odd 4xx, a malformed body): it is recorded; poll again at the usual pace.
+      }
+      const remaining = deadline - clock.now();
+      if (remaining <= 0) return;
+      try {
+        // Jitter only ever shortens the wait, so a change is seen within one interval.
+        await clock.sleep(Math.min(delay(), remaining), signal);
+      } catch {
+        return;
+      }
+      if (clock.now() >= deadline) return;
+    }
+  };
+
+  /** A session whose every request was cut by the deadline timed out, even with no error of its own. */
+  const noteCutRequest = (index: number) => {
+    const state = states[index]!;
+    if (stopped?.stop !== "deadline" || state.polls > 0) return;
+    const message = `no answer within ${clock.now() - startedAt}ms: the wait's deadline cut the request`;
+    update(index, applyFailure(state, { code: "TIMEOUT", message }, clock.now()));
+  };
+
+  const settled = await Promise.allSettled(
+    connections.map((connection, index) => pollLoop(index, connection)),
+  );
+  cancelDeadline();
+  run.signal?.removeEventListener("abort", onCallerAbort);
+  const bug = settled.find((result) => result.status === "rejected");
+  if (bug) throw bug.reason;
+  if (callbackFailure) throw callbackFailure.error;
+
+  const report: WaitReport = {
+    for: wanted,
+    startedAt,
+    elapsedMs: clock.now() - startedAt,
+    timeoutMs,
+    sessions: states,
+  };
+  const outcome = stopped ?? { stop: "deadline" as const, cause: undefined };
+  switch (outcome.stop) {
+    case "done":
+      return report;
+    case "deadline": {
+      const failing = states.find((state) => !state.reached && state.lastError !== null);
+      throw new WaitError(failing ? "api_failing" : "timeout", report);
+    }
+    default:
+      throw new WaitError(outcome.stop, report, { cause: outcome.cause });
+  }
+}
+
+/** The same function under the plural name, for callers that wait for several sessions. */
+export const waitForSessions = waitForSession;
+
+function isList(sessions: WaitForSessionOptions["sessions"]): sessions is readonly WaitTarget[] {
+  return Array.isArray(sessions);
+}
+
+function checkNumbers(values: {
+  timeoutMs: number;
+  intervalMs: number;
+  jitter: number;
+  sessions: number;
+}): void {
+  if (!(Number.isFinite(values.timeoutMs) && values.timeoutMs >= 0)) {
+    throw new RangeError("waitForSession: timeoutMs must be a finite number >= 0");
+  }
+  if (!(Number.isFinite(values.intervalMs) && values.intervalMs > 0)) {
+    throw new RangeError("waitForSession: intervalMs must be a finite number > 0");
+  }
+  if (!(values.jitter >= 0 && values.jitter < 1))
+    throw new RangeError("waitForSession: jitter must be in [0, 1)");
+  if (values.sessions === 0) throw new RangeError("waitForSession: no sessions to wait for");
+}

@@ -1,0 +1,100 @@
+import type { CommandSinkConfig, ConsoleSinkConfig, WebhookSinkConfig } from "../../src/config/types.js";
+import type { PollHealthEvent, TransitionEvent, UnauthorizedEvent } from "../../src/events.js";
+
+export const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
+
+/** The example of contract §3, keys in the documented order. */
+export const EXPIRED: TransitionEvent = {
+  type: "authsession.expired",
+  timestamp: "2026-11-25T16:00:00.000Z",
+  data: {
+    eventId: "0b6f5a52-8c1e-4a4b-9d7e-3f2a1c0e9b11",
+    workspaceId: WORKSPACE,
+    projectName: "my-project",
+    authSessionId: "auth-session-123",
+    sessionType: "CREDENTIALS",
+    from: "READY",
+    to: "EXPIRED",
+    observedAt: "2026-11-25T16:00:00.000Z",
+    previousSince: "2026-11-22T12:00:00.000Z",
+    labels: { team: "growth" },
+  },
+};
+
+export const FIRST_READY: TransitionEvent = {
+  type: "authsession.ready",
+  timestamp: "2026-11-25T16:00:00.000Z",
+  data: {
+    eventId: "evt-first-ready",
+    workspaceId: WORKSPACE,
+    projectName: "billing",
+    authSessionId: "billing-login",
+    sessionType: "RECORDER",
+    from: null,
+    to: "READY",
+    observedAt: "2026-11-25T16:00:00.000Z",
+    previousSince: null,
+    labels: {},
+  },
+};
+
+export const POLL_FAILING: PollHealthEvent = {
+  type: "authsession.poll_failing",
+  timestamp: "2026-11-25T16:00:00.000Z",
+  data: {
+    eventId: "evt-failing",
+    workspaceId: WORKSPACE,
+    projectName: "my-project",
+    authSessionId: "auth-session-123",
+    sessionType: "CREDENTIALS",
+    error: {
+      code: "TIMEOUT",
+      message: "no answer within 10000ms (GET /123e/projects/my-project/auth-sessions/x)",
+    },
+    failures: 3,
+    observedAt: "2026-11-25T16:00:00.000Z",
+    labels: { team: "growth", env: "prod" },
+  },
+};
+
+export const UNAUTHORIZED: UnauthorizedEvent = {
+  type: "watcher.unauthorized",
+  timestamp: "2026-11-25T16:00:00.000Z",
+  data: {
+    eventId: "evt-unauthorized",
+    workspaceId: WORKSPACE,
+    error: { code: "UNAUTHORIZED", message: "API key refused: HTTP 401; check the key and its workspace" },
+    observedAt: "2026-11-25T16:00:00.000Z",
+  },
+};
+
+const BASE = { events: undefined, match: undefined, retryWindowMs: 86_400_000 };
+
+export function consoleConfig(overrides: Partial<ConsoleSinkConfig> = {}): ConsoleSinkConfig {
+  return { ...BASE, name: "log", type: "console", ...overrides };
+}
+
+export function webhookConfig(url: string, overrides: Partial<WebhookSinkConfig> = {}): WebhookSinkConfig {
+  return {
+    ...BASE,
+    name: "hook",
+    type: "webhook",
+    format: "standard",
+    url: { source: "env TEST_WEBHOOK_URL", value: url },
+    secret: undefined,
+    timeoutMs: 2_000,
+    ...overrides,
+  };
+}
+
+export function commandConfig(
+  command: string[],
+  overrides: Partial<CommandSinkConfig> = {},
+): CommandSinkConfig {
+  return { ...BASE, name: "cmd", type: "command", command, timeoutMs: 5_000, ...overrides };
+}
+
+/** A fresh context for one attempt. */
+export function attemptContext(attempt = 1, signal: AbortSignal = new AbortController().signal) {
+  return { signal, attempt };
+}
