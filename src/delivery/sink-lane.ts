@@ -79,7 +79,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
       if (disabled) {
         const count = store.markSinkRowsDisabled(name);
         if (count > 0)
-          logger.warn({ sink: name, count }, `sink ${name} is disabled; ${count} deliveries dropped`);
+          logger.warn({ sink: name, count }, `sink ${name} is disabled; ${count} deliveries not sent`);
         return;
       }
       const free = concurrency - running.size;
@@ -87,7 +87,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
         // Asking for the in-flight count more covers the lane heads that are already in flight.
         for (const row of store.dueDeliveries(name, now, free + running.size)) {
           if (running.size >= concurrency) break;
-          if (running.has(row.id) || busySessions.has(laneOf(row))) continue;
+          if (running.has(row.id)) continue;
           run(row);
         }
       }
@@ -174,7 +174,8 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
         );
         return;
       case "disable":
-        disable(row, used, outcome.error, fields);
+        // Attempts that were in flight together may all answer 410; the first one said it all.
+        if (!disabled) disable(row, used, outcome.error, fields);
         metrics?.deliveryResult(name, "disabled", at.durationMs);
         return;
       case "retry": {

@@ -239,7 +239,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     existing.session = session;
     existing.lane = lane;
     if (status !== undefined) existing.status = status;
-    if (existing.state === 99) {
+    if (existing.state === IN_FLIGHT) {
       // Never a second poll beside this one: the finish schedules it, from the new session's timing.
       if (dueAt !== undefined) {
         existing.dueAt = dueAt;

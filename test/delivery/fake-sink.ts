@@ -47,7 +47,11 @@ export function createFakeSink(
     maxPerSession: 0,
     async deliver(event: AuthwatchEvent, context: DeliveryContext): Promise<DeliveryOutcome> {
       const session = "authSessionId" in event.data ? event.data.authSessionId : "";
-      sink.calls.push({ eventId: event.data.eventId, attempt: context.attempt, at: options.now?.() ?? Date.now() });
+      sink.calls.push({
+        eventId: event.data.eventId,
+        attempt: context.attempt,
+        at: options.now?.() ?? Date.now(),
+      });
       active.set(session, (active.get(session) ?? 0) + 1);
       sink.maxPerSession = Math.max(sink.maxPerSession, active.get(session) ?? 0);
       try {
@@ -71,7 +75,11 @@ export function createFakeSink(
 }
 
 /** A logger whose lines a test can read back as JSON. */
-export function captureLogger(): { logger: Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
+export function captureLogger(): {
+  logger: Logger;
+  lines: () => Array<Record<string, unknown>>;
+  text: () => string;
+} {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, callback) {

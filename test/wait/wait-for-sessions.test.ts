@@ -9,6 +9,7 @@ import type { SessionRef } from "../../src/types.js";
 import type { WaitForSessionOptions, WaitTarget } from "../../src/wait/types.js";
 import { WaitError } from "../../src/wait/wait-error.js";
 import { waitForSession } from "../../src/wait/wait-for-sessions.js";
+import { createManualClock } from "../helpers/manual-clock.js";
 import { KEY, sessionRef } from "./fixtures.js";
 
 let api: FakeIntunedApi;
@@ -26,7 +27,11 @@ afterAll(async () => {
 
 const INTERVAL_MS = 200;
 
-function wait(sessions: WaitTarget | WaitTarget[], options: Partial<WaitForSessionOptions> = {}, signal?: AbortSignal) {
+function wait(
+  sessions: WaitTarget | WaitTarget[],
+  options: Partial<WaitForSessionOptions> = {},
+  signal?: AbortSignal,
+) {
   return waitForSession(
     {
       sessions,
@@ -68,7 +73,12 @@ describe.concurrent("waitForSession against the fake API", () => {
     api.setTimeline(ref, [{ status: "PENDING", forMs: 1_000 }, { status: "READY" }]);
     const report = await wait(ref);
     const [session] = report.sessions;
-    expect(session).toMatchObject({ status: "READY", reached: true, lastError: null, sessionType: "CREDENTIALS" });
+    expect(session).toMatchObject({
+      status: "READY",
+      reached: true,
+      lastError: null,
+      sessionType: "CREDENTIALS",
+    });
     const lag = session!.since! - changeAt;
     expect(lag).toBeGreaterThanOrEqual(0);
     expect(lag).toBeLessThanOrEqual(INTERVAL_MS + 50);
@@ -106,7 +116,9 @@ describe.concurrent("waitForSession against the fake API", () => {
     api.injectFault({ kind: "status", status: 429, retryAfter: 1, count: 1, session: limited });
     await wait([limited, other], { timeoutMs: 4_000 });
     const refusedAt = requestsOf(limited).find((entry) => entry.status === 429)!.at;
-    const during = requestsOf(other).filter((entry) => entry.at > refusedAt + 20 && entry.at < refusedAt + 1_000);
+    const during = requestsOf(other).filter(
+      (entry) => entry.at > refusedAt + 20 && entry.at < refusedAt + 1_000,
+    );
     expect(during).toEqual([]);
   });
 
@@ -115,7 +127,9 @@ describe.concurrent("waitForSession against the fake API", () => {
     api.setStatus(ref, "READY");
     api.injectFault({ kind: "latency", ms: 10_000, session: ref });
     // The request timeout is longer than the whole wait: only the deadline can end the request.
-    const { ms, value: error } = await timed(() => failure(wait(ref, { timeoutMs: 800, requestTimeoutMs: 10_000 })));
+    const { ms, value: error } = await timed(() =>
+      failure(wait(ref, { timeoutMs: 800, requestTimeoutMs: 10_000 })),
+    );
     expect(ms).toBeGreaterThanOrEqual(790);
     expect(ms).toBeLessThan(800 + 150);
     expect(error.reason).toBe("api_failing");
@@ -127,7 +141,9 @@ describe.concurrent("waitForSession against the fake API", () => {
     const ref = sessionRef("always-slow");
     api.setStatus(ref, "READY");
     api.injectFault({ kind: "latency", ms: 5_000, session: ref });
-    const { ms, value: error } = await timed(() => failure(wait(ref, { timeoutMs: 1_000, requestTimeoutMs: 300 })));
+    const { ms, value: error } = await timed(() =>
+      failure(wait(ref, { timeoutMs: 1_000, requestTimeoutMs: 300 })),
+    );
     expect(ms).toBeLessThan(1_000 + 300);
     expect(error.reason).toBe("api_failing");
     expect(error.report.sessions[0]?.polls).toBeGreaterThanOrEqual(2);
@@ -138,7 +154,9 @@ describe.concurrent("waitForSession against the fake API", () => {
     const ref = sessionRef("slow-once");
     api.setStatus(ref, "READY");
     api.injectFault({ kind: "latency", ms: 5_000, session: ref });
-    const { ms, value: error } = await timed(() => failure(wait(ref, { timeoutMs: 0, requestTimeoutMs: 400 })));
+    const { ms, value: error } = await timed(() =>
+      failure(wait(ref, { timeoutMs: 0, requestTimeoutMs: 400 })),
+    );
     expect(ms).toBeGreaterThanOrEqual(390);
     expect(ms).toBeLessThan(400 + 150);
     expect(error.reason).toBe("api_failing");
@@ -152,7 +170,9 @@ describe.concurrent("waitForSession against the fake API", () => {
     expect(ms).toBeGreaterThanOrEqual(990);
     expect(error).toMatchObject({ reason: "timeout", code: "WAIT_TIMEOUT", exitCode: EXIT.FAILURE });
     expect(error.report.sessions[0]).toMatchObject({ status: "PENDING", lastError: null, reached: false });
-    expect(error.message).toMatch(/timed out after 1s waiting for READY: my-project\/stays-pending \(PENDING for \d+m?s\)$/);
+    expect(error.message).toMatch(
+      /timed out after 1s waiting for READY: my-project\/stays-pending \(PENDING for \d+m?s\)$/,
+    );
   });
 
   it("retries 5xx until the deadline and then reports the API as failing with exit code 5", async () => {
@@ -160,7 +180,11 @@ describe.concurrent("waitForSession against the fake API", () => {
     api.setStatus(ref, "READY");
     api.injectFault({ kind: "status", status: 503, session: ref });
     const error = await failure(wait(ref, { timeoutMs: 1_200 }));
-    expect(error).toMatchObject({ reason: "api_failing", code: "WAIT_API_FAILING", exitCode: EXIT.API_FAILING });
+    expect(error).toMatchObject({
+      reason: "api_failing",
+      code: "WAIT_API_FAILING",
+      exitCode: EXIT.API_FAILING,
+    });
     expect(error.report.sessions[0]?.status).toBeNull();
     expect(error.report.sessions[0]?.lastError).toMatchObject({ code: "SERVER_ERROR" });
     expect(error.report.sessions[0]?.polls).toBeGreaterThanOrEqual(3);
@@ -180,7 +204,11 @@ describe.concurrent("waitForSession against the fake API", () => {
     api.setStatus(ref, "EXPIRED");
     const { ms, value: error } = await timed(() => failure(wait(ref, { intervalMs: 1_000 })));
     expect(ms).toBeLessThan(500);
-    expect(error).toMatchObject({ reason: "ended_early", code: "WAIT_ENDED_EARLY", exitCode: EXIT.ENDED_EARLY });
+    expect(error).toMatchObject({
+      reason: "ended_early",
+      code: "WAIT_ENDED_EARLY",
+      exitCode: EXIT.ENDED_EARLY,
+    });
     expect(error.message).toContain("my-project/expired-one (EXPIRED");
   });
 
@@ -217,7 +245,11 @@ describe.concurrent("waitForSession against the fake API", () => {
     api.setStatus(ref, "READY");
     const { ms, value: error } = await timed(() => failure(wait(ref, { apiKey: "sk-revoked" })));
     expect(ms).toBeLessThan(500);
-    expect(error).toMatchObject({ reason: "unauthorized", code: "UNAUTHORIZED", exitCode: EXIT.UNAUTHORIZED });
+    expect(error).toMatchObject({
+      reason: "unauthorized",
+      code: "UNAUTHORIZED",
+      exitCode: EXIT.UNAUTHORIZED,
+    });
     expect(error.cause).toBeInstanceOf(UnauthorizedError);
     expect(error.report.sessions[0]).toMatchObject({ polls: 1, lastError: { code: "UNAUTHORIZED" } });
   });
@@ -268,5 +300,49 @@ describe.concurrent("waitForSession against the fake API", () => {
     const promise = waitForSession({ sessions: sessionRef("no-key"), baseUrl: api.url });
     await expect(promise).rejects.toBeInstanceOf(ConfigError);
     await expect(promise).rejects.toMatchObject({ exitCode: EXIT.USAGE, message: /sessions\[0\]\.apiKey/ });
+  });
+});
+
+/** Real I/O finishes in real time: wait (briefly) until the loop has parked on its next timer. */
+async function until(condition: () => boolean): Promise<void> {
+  const giveUpAt = Date.now() + 2_000;
+  while (!condition()) {
+    if (Date.now() > giveUpAt) throw new Error("condition not met within 2s");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe("waitForSession with an injected clock", () => {
+  it("polls once per interval of the clock and reports the clock's times", async () => {
+    const clock = createManualClock();
+    const startedAt = clock.now();
+    const ref = sessionRef("manual-ready");
+    api.setStatus(ref, "PENDING");
+    const pending = wait(ref, { clock, intervalMs: 60_000, timeoutMs: 300_000, jitter: 0 });
+    // The deadline's timer and the sleep after the first poll.
+    await until(() => clock.pendingTimers() === 2);
+    expect(requestsOf(ref)).toHaveLength(1);
+    api.setStatus(ref, "READY");
+    await clock.advance(59_999);
+    expect(requestsOf(ref)).toHaveLength(1);
+    await clock.advance(1);
+    const report = await pending;
+    expect(report.elapsedMs).toBe(60_000);
+    expect(report.sessions[0]).toMatchObject({ polls: 2, since: startedAt + 60_000, reached: true });
+  });
+
+  it("ends exactly at the clock's deadline, the last sleep shortened to fit", async () => {
+    const clock = createManualClock();
+    const ref = sessionRef("manual-timeout");
+    api.setStatus(ref, "PENDING");
+    const pending = failure(wait(ref, { clock, intervalMs: 60_000, timeoutMs: 150_000, jitter: 0 }));
+    for (let poll = 1; poll <= 3; poll++) {
+      await until(() => clock.pendingTimers() === 2 && requestsOf(ref).length === poll);
+      await clock.advance(60_000);
+    }
+    const error = await pending;
+    expect(error.reason).toBe("timeout");
+    expect(error.report.elapsedMs).toBe(150_000);
+    expect(error.report.sessions[0]?.polls).toBe(3);
   });
 });
