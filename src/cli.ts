@@ -11,7 +11,9 @@ runCli(process.argv.slice(2), processIO()).then(
   },
   (error: unknown) => {
     // Not an AuthwatchError: a bug. The stack trace is for the issue report.
-    process.stderr.write(`authwatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `authwatch: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.stderr.write("authwatch: this is a bug; please report it with the lines above.\n");
     process.exit(1);
   },

@@ -3,7 +3,10 @@ import { probeKeys, summarizeConfig } from "../commands/check.js";
 import { readHistory, renderHistoryTable } from "../commands/history.js";
 import { renderStatusTable, summarizeFailures } from "../commands/render-status.js";
 import { collectStatus, statusExitCode } from "../commands/status.js";
+import { runDemo } from "../demo/run-demo.js";
+import { EXIT } from "../errors/authwatch-error.js";
 import { UsageError } from "../errors/usage-error.js";
+import { createLogger } from "../logger.js";
 import type { CommandIO, GlobalOptions } from "./command-io.js";
 import { loadCommandConfig, watchlistPath } from "./load-config.js";
 import { registerWaitCommand } from "./wait-command.js";
@@ -102,4 +105,17 @@ export function registerCommands(program: Command, io: CommandIO, setExitCode: S
         }
       },
     );
+
+  program
+    .command("demo")
+    .description("show the whole pipeline on this machine with a simulated Intuned API; ends by itself")
+    .action(async (_options: unknown, command: Command) => {
+      const logger = createLogger({
+        level: globals(command).logLevel ?? io.env.AUTHWATCH_LOG_LEVEL ?? "info",
+        pretty: Boolean(io.stdout.isTTY),
+      });
+      const result = await runDemo({ out: io.stdout, logger });
+      logger.flush();
+      setExitCode(result.ok ? EXIT.OK : EXIT.FAILURE);
+    });
 }

@@ -87,7 +87,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
         // Asking for the in-flight count more covers the lane heads that are already in flight.
         for (const row of store.dueDeliveries(name, now, free + running.size)) {
           if (running.size >= concurrency) break;
-          if (running.has(row.id)) continue;
+          if (running.has(row.id) || busySessions.has(laneOf(row))) continue;
           run(row);
         }
       }

@@ -173,16 +173,20 @@ describe("outbox worker", () => {
     const b = record("b", "READY", ["hook"]);
     record("a", "EXPIRED", ["hook"]);
     const gone = sink("hook", () => OUTCOMES.gone);
-    startWorker([gone], { concurrencyPerSink: 1 });
+    startWorker([gone]);
     await clock.advance(0);
 
-    expect(gone.calls).toHaveLength(1);
+    // a and b were in flight together and both heard 410; a's second event was never sent.
+    expect(gone.calls.map((c) => c.eventId)).toEqual([a, b]);
     expect(store.history().map((e) => e.deliveries[0]?.status)).toEqual(["disabled", "disabled", "disabled"]);
     const errors = log.lines().filter((l) => l.level === 50);
     expect(errors.map((l) => l.msg)).toEqual([
       "sink hook disabled: receiver answered 410 Gone; change its config and reload to re-enable",
     ]);
-    expect(results).toEqual([["hook", "disabled"]]);
+    expect(results).toEqual([
+      ["hook", "disabled"],
+      ["hook", "disabled"],
+    ]);
     const stopping = worker!.stop(100);
     await clock.advance(100);
     await stopping;
