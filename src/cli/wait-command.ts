@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { systemClock } from "../clock.js";
+import { MAX_TIMER_MS } from "../config/schema.js";
 import { DURATION_HINT, formatDuration, parseDuration } from "../duration.js";
 import { AuthwatchError, EXIT } from "../errors/authwatch-error.js";
 import { ConfigError, formatIssue } from "../errors/config-error.js";
@@ -144,6 +145,13 @@ function parseFlags(flags: WaitFlags) {
     throw new UsageError(`--interval "${flags.interval}" is not ${DURATION_HINT}`);
   if (intervalMs < MIN_INTERVAL_MS) {
     throw new UsageError(`--interval "${flags.interval}" is below the minimum of 1s, which spares the API`);
+  }
+  for (const [flag, ms] of [
+    ["--timeout", timeoutMs],
+    ["--interval", intervalMs],
+  ] as const) {
+    // Node fires longer timers at once; nobody waits 24 days for a login anyway.
+    if (ms > MAX_TIMER_MS) throw new UsageError(`${flag} must be at most ${formatDuration(MAX_TIMER_MS)}`);
   }
   if (flags.workspace !== undefined && !UUID_PATTERN.test(flags.workspace)) {
     throw new UsageError(

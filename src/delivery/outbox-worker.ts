@@ -108,9 +108,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     notify(sinkName) {
       if (state !== "running") return;
       if (sinkName === undefined) {
-        for (const lane of lanes.values()) lane.pump();
+        for (const lane of lanes.values()) lane.schedulePump();
       } else {
-        lanes.get(sinkName)?.pump();
+        lanes.get(sinkName)?.schedulePump();
       }
     },
     updateSinks(next) {

@@ -26,6 +26,8 @@ export interface SinkLane {
   readonly name: string;
   /** Takes due rows up to the concurrency limit and arms the timer for the next due row. */
   pump(): void;
+  /** pump() once the current synchronous burst is over: a thousand notifications cost one query. */
+  schedulePump(): void;
   /** A reload: a new config (fingerprint) may lift a 410 that disabled the sink. */
   update(entry: OutboxSinkEntry): void;
   /** Takes no new rows from now on; in-flight attempts go on. */
@@ -59,6 +61,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
   let detached = false;
   let pausedUntil = 0;
   let cancelTimer: (() => void) | undefined;
+  let pumpScheduled = false;
   const running = new Map<number, InFlight>();
   /** Sessions with an attempt in flight: one row per (session, sink) at a time keeps their order. */
   const busySessions = new Set<string>();
@@ -98,6 +101,15 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
     }
   }
 
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    queueMicrotask(() => {
+      pumpScheduled = false;
+      pump();
+    });
+  }
+
   function armForNextDue(): void {
     const at = store.nextDueAt(name);
     if (at === undefined) return;
@@ -131,7 +143,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
       .finally(() => {
         running.delete(row.id);
         busySessions.delete(lane);
-        pump();
+        schedulePump();
       });
     running.set(row.id, { controller, done });
   }
@@ -158,6 +170,8 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
     outcome: DeliveryOutcome,
     at: { now: number; attempts: number; durationMs: number },
   ): void {
+    // The sink was disabled while this attempt ran: its row is already marked, nothing more to say.
+    if (disabled && outcome.kind !== "delivered") return;
     const fields = { sink: name, eventId: row.eventId, eventType: row.event.type, attempts: at.attempts };
     switch (outcome.kind) {
       case "delivered":
@@ -174,8 +188,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
         );
         return;
       case "disable":
-        // Attempts that were in flight together may all answer 410; the first one said it all.
-        if (!disabled) disable(row, used, outcome.error, fields);
+        disable(row, used, outcome.error, fields);
         metrics?.deliveryResult(name, "disabled", at.durationMs);
         return;
       case "retry": {
@@ -252,6 +265,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
   return {
     name,
     pump,
+    schedulePump,
     update(next) {
       const changed = next.fingerprint !== entry.fingerprint;
       entry = next;

@@ -1,5 +1,6 @@
 import { UnauthorizedError } from "../api/errors.js";
 import { systemClock } from "../clock.js";
+import { MAX_TIMER_MS } from "../config/schema.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
 import { type Connection, connectTargets } from "./connect-targets.js";
 import { pollWithRetry } from "./poll-with-retry.js";
@@ -186,11 +187,12 @@ function checkNumbers(values: {
   jitter: number;
   sessions: number;
 }): void {
-  if (!(Number.isFinite(values.timeoutMs) && values.timeoutMs >= 0)) {
-    throw new RangeError("waitForSession: timeoutMs must be a finite number >= 0");
+  // Timers longer than Node's limit would fire at once, so both are capped (at 24 days).
+  if (!(values.timeoutMs >= 0 && values.timeoutMs <= MAX_TIMER_MS)) {
+    throw new RangeError(`waitForSession: timeoutMs must be from 0 to ${MAX_TIMER_MS}`);
   }
-  if (!(Number.isFinite(values.intervalMs) && values.intervalMs > 0)) {
-    throw new RangeError("waitForSession: intervalMs must be a finite number > 0");
+  if (!(values.intervalMs > 0 && values.intervalMs <= MAX_TIMER_MS)) {
+    throw new RangeError(`waitForSession: intervalMs must be above 0 and at most ${MAX_TIMER_MS}`);
   }
   if (!(values.jitter >= 0 && values.jitter < 1))
     throw new RangeError("waitForSession: jitter must be in [0, 1)");

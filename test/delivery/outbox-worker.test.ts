@@ -310,6 +310,49 @@ describe("outbox worker", () => {
     expect(log.text()).not.toContain("T0K3N");
   });
 
+  it("coalesces a burst of notifications into one look at the outbox per sink", async () => {
+    // Rows waiting for their retry: every look at the outbox finds nothing and costs a scan.
+    for (let i = 0; i < 50; i++) record(`s${i}`, "READY", ["hook"]);
+    for (const row of store.dueDeliveries("hook", clock.now(), 100)) {
+      store.markRetry(row.id, { nextAttemptAt: T0 + 60_000, error: OUTCOMES.retry.error, attempts: 1 });
+    }
+    let queries = 0;
+    const counting: Store = {
+      ...store,
+      dueDeliveries(...args) {
+        queries += 1;
+        return store.dueDeliveries(...args);
+      },
+    };
+    const hook = sink("hook", () => OUTCOMES.delivered);
+    startWorker([hook], { store: counting });
+    await clock.advance(0);
+    queries = 0;
+
+    for (let i = 0; i < 1_000; i++) worker!.notify();
+    await clock.advance(0);
+    expect(queries).toBe(1);
+    expect(hook.calls).toHaveLength(0);
+  });
+
+  it("starts delivering to a sink added by a reload and lets a removed one finish", async () => {
+    const a = record("a", "READY", ["old", "new"]);
+    const old = sink("old", () => "hang");
+    const added = sink("new", () => OUTCOMES.delivered);
+    startWorker([old]);
+    await clock.advance(0);
+    expect(old.calls).toHaveLength(1);
+
+    worker!.updateSinks(new Map([["new", { sink: added, fingerprint: "fp-new" }]]));
+    await clock.advance(0);
+    expect(statusOf(a, "new")?.status).toBe("delivered");
+    const b = record("b", "READY", ["old"]);
+    worker!.notify();
+    await clock.advance(60_000);
+    expect(old.calls.map((c) => c.eventId)).toEqual([a]);
+    expect(statusOf(b, "old")?.status).toBe("pending");
+  });
+
   it("leaves rows of a sink that is not configured pending, and says so", async () => {
     const a = record("a", "READY", ["removed"]);
     startWorker([]);

@@ -1,0 +1,150 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
+import { parsePrometheusText } from "../helpers/prometheus.js";
+import { eventOf, startWatchProcess, type WatchProcess } from "../helpers/watch-process.js";
+
+const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
+const KEY = "sk-test-SECRET-watch-7777";
+const ref = (authSessionId: string) => ({ workspaceId: WORKSPACE, projectName: "proj", authSessionId });
+
+let api: FakeIntunedApi;
+beforeAll(async () => {
+  api = await startFakeIntunedApi({ apiKeys: [KEY] });
+});
+afterAll(async () => {
+  await api.close();
+});
+
+function writeWatchlist(dir: string, ids: string[]): void {
+  writeFileSync(
+    join(dir, "watchlist.json"),
+    JSON.stringify({
+      api: { workspaceId: WORKSPACE, timeout: "1s" },
+      defaults: { interval: "200ms", jitter: 0 },
+      sessions: ids.map((id) => ({ project: "proj", id })),
+      sinks: [{ name: "log", type: "console" }],
+    }),
+  );
+}
+
+function watch(dir: string, extra: string[] = []): WatchProcess {
+  return startWatchProcess(
+    ["-c", join(dir, "watchlist.json"), ...extra],
+    { INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: KEY },
+    dir,
+  );
+}
+
+const isEvent = (type: string, id: string) => (line: Record<string, unknown>) =>
+  eventOf(line)?.type === type && eventOf(line)?.data.authSessionId === id;
+
+async function stop(process: WatchProcess): Promise<{ code: number | null; ms: number }> {
+  const started = Date.now();
+  process.child.kill("SIGTERM");
+  const { code } = await process.exited;
+  return { code, ms: Date.now() - started };
+}
+
+describe("authwatch watch as a process", () => {
+  it("after SIGKILL and a change while down, the restart emits exactly the one new event and no repeats", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-kill-"));
+    api.setStatus(ref("k-1"), "READY");
+    api.setStatus(ref("k-2"), "PENDING");
+    writeWatchlist(dir, ["k-1", "k-2"]);
+
+    const first = watch(dir);
+    await first.waitForLine(isEvent("authsession.ready", "k-1"));
+    await first.waitForLine(isEvent("authsession.pending", "k-2"));
+    first.child.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+
+    api.setStatus(ref("k-1"), "EXPIRED");
+    const second = watch(dir);
+    const expired = await second.waitForLine(isEvent("authsession.expired", "k-1"));
+    expect(eventOf(expired)?.data).toMatchObject({ from: "READY", to: "EXPIRED" });
+    // Give it several more polls of both sessions: nothing else may appear.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(
+      second
+        .lines()
+        .filter((line) => eventOf(line))
+        .map((line) => eventOf(line)?.type),
+    ).toEqual(["authsession.expired"]);
+    expect((await stop(second)).code).toBe(0);
+  });
+
+  it("SIGHUP applies a valid new watchlist and rejects an invalid one, keeping the old in force", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-hup-"));
+    api.setStatus(ref("h-1"), "READY");
+    api.setStatus(ref("h-2"), "PENDING");
+    writeWatchlist(dir, ["h-1"]);
+    const daemon = watch(dir);
+    await daemon.waitForLine(isEvent("authsession.ready", "h-1"));
+
+    writeWatchlist(dir, ["h-1", "h-2"]);
+    daemon.child.kill("SIGHUP");
+    await daemon.waitForLine(isEvent("authsession.pending", "h-2"));
+
+    writeFileSync(join(dir, "watchlist.json"), '{"sessions": [{"project": "proj", "id": "x"}]}');
+    daemon.child.kill("SIGHUP");
+    const rejected = await daemon.waitForLine((line) => String(line.msg).includes("rejected"));
+    expect(String(rejected.error)).toContain("sessions[0].id");
+    const before = api.requestsFor(ref("h-2")).count;
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(api.requestsFor(ref("h-2")).count).toBeGreaterThan(before);
+    expect(daemon.child.exitCode).toBeNull();
+
+    const { code, ms } = await stop(daemon);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(3_000);
+  });
+
+  it("serves /healthz, /sessions and Prometheus /metrics, and exits 0 promptly on SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-listen-"));
+    api.setStatus(ref("m-1"), "READY");
+    writeWatchlist(dir, ["m-1"]);
+    const daemon = watch(dir, ["--listen", "127.0.0.1:0"]);
+    const ready = await daemon.waitForLine((line) => line.msg === "authwatch is watching");
+    const base = String(ready.listen);
+    await daemon.waitForLine(isEvent("authsession.ready", "m-1"));
+
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    const sessions = (await (await fetch(`${base}/sessions`)).json()) as {
+      sessions: Record<string, unknown>[];
+    };
+    expect(sessions.sessions[0]).toMatchObject({
+      projectName: "proj",
+      authSessionId: "m-1",
+      status: "READY",
+    });
+
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.headers.get("content-type")).toContain("text/plain");
+    const samples = parsePrometheusText(await metrics.text());
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        ?.value;
+    expect(value("authwatch_polls_total", { result: "ok" })).toBeGreaterThan(0);
+    expect(value("authwatch_session_status", { session: "m-1", status: "READY" })).toBe(1);
+    expect(value("authwatch_transitions_total", { to: "READY" })).toBe(1);
+    expect(value("authwatch_poll_duration_seconds_count")).toBeGreaterThan(0);
+
+    const { code, ms } = await stop(daemon);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(3_000);
+  });
+
+  it("refuses to start on an invalid watchlist with exit 2 and one clear message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-bad-"));
+    writeFileSync(join(dir, "watchlist.json"), '{"sessions": [{"project": "p/q", "id": "ok-id"}]}');
+    const daemon = watch(dir);
+    const { code } = await daemon.exited;
+    expect(code).toBe(2);
+    expect(daemon.stderr()).toMatch(/^authwatch: .*sessions\[0\]\.project/);
+    expect(daemon.stderr()).not.toMatch(/\n\s+at /);
+  });
+});
