@@ -10,6 +10,7 @@ import { openStore } from "../store/store.js";
 import type { Store } from "../store/types.js";
 import { startStatusServer } from "./http-server.js";
 import { createDaemonMetrics, type DaemonMetrics } from "./metrics.js";
+import { scrubSecretsFromEnv } from "./scrub-env.js";
 import { createSinkRouter } from "./sink-router.js";
 import { createStateWriter } from "./state-writer.js";
 import { createWatcher, type Watcher } from "./watcher.js";
@@ -22,6 +23,8 @@ export interface DaemonOptions {
   apiDispatcher?: Dispatcher;
   /** Serve /healthz, /metrics and /sessions here. */
   listen?: { host: string; port: number };
+  /** The environment command sinks start from; default this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ReloadSummary {
@@ -81,7 +84,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
 
   const bus = createEventBus();
-  const router = createSinkRouter({ sinks: config.sinks, store, logger, clock });
+  const baseEnv = options.env ?? process.env;
+  const router = createSinkRouter({
+    sinks: config.sinks,
+    store,
+    logger,
+    clock,
+    env: scrubSecretsFromEnv(baseEnv, config),
+  });
   const worker = createOutboxWorker({
     store,
     sinks: router.durableSinks(),
@@ -210,7 +220,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         fingerprints.set(session.key, fingerprint);
         scheduler.upsert(session, states.get(session.key)?.status);
       }
-      router.update(next.sinks);
+      router.update(next.sinks, scrubSecretsFromEnv(baseEnv, next));
       worker.updateSinks(router.durableSinks());
       watcher.setLogTransitions(!next.sinks.some((sink) => sink.type === "console"));
       config = next;

@@ -19,7 +19,7 @@ export interface SinkRouter {
   /** Immediate sinks (console) get the event now, each isolated from the others. */
   publish(event: AuthwatchEvent): void;
   durableSinks(): Map<string, RoutedSink>;
-  update(configs: readonly SinkConfig[]): void;
+  update(configs: readonly SinkConfig[], env: NodeJS.ProcessEnv): void;
   close(): Promise<void>;
 }
 
@@ -28,9 +28,12 @@ export function createSinkRouter(deps: {
   store: OutboxStore;
   logger: Logger;
   clock: Clock;
+  /** What command sinks inherit (secrets removed: see scrub-env.ts). */
+  env: NodeJS.ProcessEnv;
 }): SinkRouter {
   const { logger } = deps;
   let sinks = new Map<string, RoutedSink>();
+  let env = deps.env;
 
   const build = (configs: readonly SinkConfig[], previous: Map<string, RoutedSink>) => {
     const next = new Map<string, RoutedSink>();
@@ -45,7 +48,7 @@ export function createSinkRouter(deps: {
       ) {
         next.set(config.name, old);
       } else {
-        next.set(config.name, { sink: createSink(config, { logger, clock: deps.clock }), fingerprint });
+        next.set(config.name, { sink: createSink(config, { logger, clock: deps.clock, env }), fingerprint });
       }
     }
     return next;
@@ -74,7 +77,8 @@ export function createSinkRouter(deps: {
     durableSinks() {
       return new Map([...sinks].filter(([, routed]) => routed.sink.durable));
     },
-    update(configs) {
+    update(configs, nextEnv) {
+      env = nextEnv;
       const previous = sinks;
       sinks = build(configs, previous);
       for (const [name, routed] of previous) {

@@ -37,6 +37,8 @@ function openDatabase(path: string, busyTimeoutMs: number, logger: Logger): Data
   try {
     mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
+    // First, so that every later step waits for a lock held by another process instead of failing.
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     // WAL: readers (the history command, /sessions) never block the daemon's writes.
     db.pragma("journal_mode = WAL");
     // FULL syncs the WAL on every commit. With NORMAL a power cut may roll back the last commits,
@@ -44,7 +46,6 @@ function openDatabase(path: string, busyTimeoutMs: number, logger: Logger): Data
     // "a restart emits nothing twice" both depend on a commit being on disk when it returns.
     // The price is one fsync per transaction, hence recordTransitions() for batches.
     db.pragma("synchronous = FULL");
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma("foreign_keys = ON");
     const { from, to } = applyMigrations(db);
     if (from !== to) logger.info({ path, from, to }, "state file schema migrated");

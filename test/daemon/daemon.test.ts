@@ -29,7 +29,11 @@ afterEach(async () => {
   }
 });
 
-async function start(sessions: FakeSession[], watchlist: Record<string, unknown> = {}): Promise<Running> {
+async function start(
+  sessions: FakeSession[],
+  watchlist: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): Promise<Running> {
   const api = await startFakeIntunedApi({ apiKeys: [KEY], sessions });
   const dir = mkdtempSync(join(tmpdir(), "authwatch-daemon-"));
   writeFileSync(
@@ -49,7 +53,11 @@ async function start(sessions: FakeSession[], watchlist: Record<string, unknown>
     },
   );
   const log = captureLog();
-  const daemon = await startDaemon({ config, logger: log.logger });
+  const daemon = await startDaemon({
+    config,
+    logger: log.logger,
+    env: { PATH: process.env.PATH ?? "", INTUNED_API_KEY: KEY, ...env },
+  });
   const events: AuthwatchEvent[] = [];
   daemon.bus.on("event", (event) => events.push(event));
   const entry = { api, daemon, events, log, dir };
@@ -134,5 +142,34 @@ describe("the daemon against the fake API in real time", () => {
     expect(unauthorized).toHaveLength(1);
     expect(unauthorized[0]!.data).toMatchObject({ workspaceId: WORKSPACE, error: { code: "UNAUTHORIZED" } });
     expect(log.text()).not.toContain(KEY);
+  });
+
+  it("runs a command sink with the event on stdin and AUTHWATCH_* variables, but never the API key", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "authwatch-cmd-")), "out.jsonl");
+    const script = `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>require("fs").appendFileSync(${JSON.stringify(out)},JSON.stringify({stdin:JSON.parse(s),env:process.env})+"\\n"))`;
+    const { events } = await start([{ ...ref("cmd-1"), timeline: [{ status: "EXPIRED" }] }], {
+      sinks: [
+        {
+          name: "reauth",
+          type: "command",
+          command: [process.execPath, "-e", script],
+          events: ["authsession.expired"],
+        },
+      ],
+    });
+    await sleep(1_500);
+    const { readFileSync } = await import("node:fs");
+    const runs = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(runs).toHaveLength(1);
+    expect(runs[0].stdin).toEqual(events[0]);
+    expect(runs[0].env).toMatchObject({
+      AUTHWATCH_EVENT_TYPE: "authsession.expired",
+      AUTHWATCH_SESSION_ID: "cmd-1",
+      AUTHWATCH_TO: "EXPIRED",
+    });
+    expect(JSON.stringify(runs[0].env)).not.toContain(KEY);
   });
 });
