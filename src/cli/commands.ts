@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { probeKeys, summarizeConfig } from "../commands/check.js";
 import { readHistory, renderHistoryTable } from "../commands/history.js";
 import { renderStatusTable, summarizeFailures } from "../commands/render-status.js";
-import { collectStatus, statusExitCode } from "../commands/status.js";
+import { collectStatus, readSinceFromStateFile, statusExitCode } from "../commands/status.js";
 import { runDemo } from "../demo/run-demo.js";
 import { EXIT } from "../errors/authwatch-error.js";
 import { UsageError } from "../errors/usage-error.js";
@@ -47,7 +47,8 @@ export function registerCommands(program: Command, io: CommandIO, setExitCode: S
         requireSecrets: false,
         requireWatchlist: false,
       });
-      const rows = await collectStatus(config);
+      const sinceOf = readSinceFromStateFile(config.statePath);
+      const rows = await collectStatus(config, sinceOf ? { sinceOf } : {});
       if (options.json) {
         io.stdout.write(`${JSON.stringify({ sessions: rows }, null, 2)}\n`);
       } else {

@@ -43,7 +43,12 @@ export function registerWatchCommand(
         pretty: Boolean(io.stdout.isTTY),
       });
       const load = () => loadCommandConfig(global, io, { requireSecrets: true, requireWatchlist: true });
-      const daemon = await startDaemon({ config: load(), logger, env: io.env, ...(listen ? { listen } : {}) });
+      const daemon = await startDaemon({
+        config: load(),
+        logger,
+        env: io.env,
+        ...(listen ? { listen } : {}),
+      });
 
       const cleanups: (() => void)[] = [];
       const code = await new Promise<number>((resolve) => {

@@ -1,10 +1,12 @@
+import { existsSync } from "node:fs";
 import type { Dispatcher } from "undici";
 import { createClientPool } from "../api/client-pool.js";
 import { pollSession } from "../api/poll.js";
 import type { ResolvedConfig, WatchedSession } from "../config/types.js";
 import { EXIT } from "../errors/authwatch-error.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
-import type { ErrorInfo, SessionStatus, SessionType } from "../types.js";
+import { openStore } from "../store/store.js";
+import type { ErrorInfo, SessionState, SessionStatus, SessionType } from "../types.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
 
 export interface SessionStatusRow {
@@ -61,6 +63,25 @@ export async function collectStatus(
       return { ...row, error: toErrorInfo(error) };
     }
   });
+}
+
+/**
+ * `since` for each session from the daemon's state file, when there is one: `status` itself polls
+ * once and cannot know how long a status has held.
+ */
+export function readSinceFromStateFile(statePath: string): StatusDeps["sinceOf"] {
+  if (!existsSync(statePath)) return undefined;
+  const store = openStore(statePath);
+  let states: Map<string, SessionState>;
+  try {
+    states = store.loadStates();
+  } finally {
+    store.close();
+  }
+  return (session, status) => {
+    const state = states.get(session.key);
+    return state && state.status === status ? state.since : undefined;
+  };
 }
 
 /** 0 when every poll succeeded, 1 otherwise (a 404 is a success: the session is NOT_FOUND). */

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   WAIT_API_FAILING: "`wait` reached its deadline while the API was failing.",
   ABORTED: "The operation was cancelled (signal).",
   STORE_ERROR: "The state file could not be opened or written.",
+  INTERNAL: "An unexpected error (a bug): the message says what failed.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

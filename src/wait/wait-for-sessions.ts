@@ -1,5 +1,6 @@
 import { UnauthorizedError } from "../api/errors.js";
 import { systemClock } from "../clock.js";
+import { DEFAULT_API_BASE_URL } from "../config/resolve.js";
 import { MAX_TIMER_MS } from "../config/schema.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
 import { type Connection, connectTargets } from "./connect-targets.js";
@@ -15,8 +16,6 @@ import type {
   WaitTarget,
 } from "./types.js";
 import { WaitError } from "./wait-error.js";
-
-export const SPEC_BASE_URL = "https://app.intuned.io/api/v1/workspace";
 
 export const WAIT_DEFAULTS = {
   for: "READY",
@@ -58,7 +57,7 @@ export async function waitForSession(
   checkNumbers({ timeoutMs, intervalMs, jitter, sessions: targets.length });
 
   const connections = connectTargets(targets, {
-    baseUrl: options.baseUrl ?? SPEC_BASE_URL,
+    baseUrl: options.baseUrl ?? DEFAULT_API_BASE_URL,
     apiKey: options.apiKey,
     requestTimeoutMs: options.requestTimeoutMs ?? WAIT_DEFAULTS.requestTimeoutMs,
     dispatcher: options.dispatcher,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
 import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
+import { openStore } from "../../src/store/store.js";
 import { captureIO } from "../wait/fixtures.js";
 
 const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
@@ -56,6 +57,25 @@ describe("authwatch status", () => {
     expect(Object.keys(sessions[0] ?? {}).sort()).toEqual(
       ["authSessionId", "error", "projectName", "sessionType", "since", "status", "workspaceId"].sort(),
     );
+  });
+
+  it("takes since from the daemon's state file when it saw the same status", async () => {
+    const since = Date.UTC(2026, 10, 22, 9, 12, 3);
+    const store = openStore(join(dir, ".authwatch", "state.db"));
+    store.recordTransition(
+      ref("ready-one"),
+      { status: "READY", sessionType: "CREDENTIALS", since },
+      null,
+      [],
+    );
+    store.recordTransition(ref("pending-one"), { status: "READY", sessionType: "RECORDER", since }, null, []);
+    store.close();
+    const io = captureIO(env(), dir);
+    expect(await runCli(["status", "--json"], io)).toBe(0);
+    const { sessions } = JSON.parse(io.stdoutText()) as { sessions: Record<string, unknown>[] };
+    expect(sessions.find((s) => s.authSessionId === "ready-one")?.since).toBe("2026-11-22T09:12:03.000Z");
+    // The daemon last saw READY, the API now says PENDING: that state's start is unknown.
+    expect(sessions.find((s) => s.authSessionId === "pending-one")?.since).toBeNull();
   });
 
   it("prints a table with project, session, type, status and since", async () => {

@@ -1,0 +1,38 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ERROR_CODES } from "../src/errors/codes.js";
+import { DELIVERY_ERROR_CODES } from "../src/sinks/classify.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const readme = readFileSync(join(root, "README.md"), "utf8");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+describe("the README stays true", () => {
+  it("maps every file of src/ in one line, and no file that is gone", () => {
+    const files = sourceFiles(join(root, "src")).map((path) => relative(join(root, "src"), path));
+    const mapped = [...readme.matchAll(/^\| `([^`]+\.ts)` \|/gm)].map((match) => match[1]);
+    expect(mapped.sort()).toEqual(files.sort());
+  });
+
+  it("documents every stable error code", () => {
+    for (const code of [...Object.keys(ERROR_CODES), ...Object.keys(DELIVERY_ERROR_CODES)]) {
+      expect(readme, code).toContain(`\`${code}\``);
+    }
+  });
+
+  it("shows the two-command quick start and every command", () => {
+    expect(readme).toContain("npm ci && npm run demo");
+    expect(readme).toContain("npm ci && npm test");
+    for (const command of ["watch", "status", "wait", "check", "history", "demo"]) {
+      expect(readme).toMatch(new RegExp(`\\| \`${command}[ \`]`));
+    }
+  });
+});
