@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
 import type { TransitionEvent } from "../../src/events.js";
 import { openStore } from "../../src/store/store.js";
-import { captureIO } from "../wait/fixtures.js";
+import { captureIO } from "../helpers/capture-io.js";
 
 const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
 const ref = (authSessionId: string) => ({ workspaceId: WORKSPACE, projectName: "my-project", authSessionId });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
 import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
 import { openStore } from "../../src/store/store.js";
-import { captureIO } from "../wait/fixtures.js";
+import { captureIO } from "../helpers/capture-io.js";
 
 const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
 const KEY = "sk-test-SECRET-status-1234";

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadWatchlist } from "../../src/config/load.js";
 import { type Daemon, startDaemon } from "../../src/daemon/daemon.js";
 import type { AuthwatchEvent } from "../../src/events.js";
-import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
+import { startFakeIntunedApi } from "../../src/fake-api/server.js";
 import type { FakeSession } from "../../src/fake-api/types.js";
 import { openStore } from "../../src/store/store.js";
 import { captureLog } from "../helpers/log-capture.js";
