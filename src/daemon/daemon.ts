@@ -191,6 +191,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (next.api.maxRequestsPerSecond !== config.api.maxRequestsPerSecond) {
         summary.needsRestart.push("api.maxRequestsPerSecond");
       }
+      // A key rotated under the same name should not wait out the pause its old value earned.
+      const oldKeys = new Map(
+        config.sessions.map((session) => [session.apiKey?.source, session.apiKey?.value]),
+      );
+      for (const session of next.sessions) {
+        const source = session.apiKey?.source;
+        if (source !== undefined && oldKeys.has(source) && oldKeys.get(source) !== session.apiKey?.value) {
+          scheduler.pauseKey(source, 0);
+        }
+      }
       if (apiNeedsNewClients(next.api, config.api)) {
         clients = createClientPool(
           next.api,

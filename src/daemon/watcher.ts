@@ -100,7 +100,13 @@ export function createWatcher(deps: WatcherDeps): Watcher {
     const before = health.get(session.key) ?? HEALTHY;
     const { health: after, change } = recordFailure(before, info, session.failureThreshold);
     health.set(session.key, after);
-    logger.debug({ session: session.key, error: info, failures: after.failures }, "poll failed");
+    // One line per failure class: the first failure, and whenever the kind of failure changes.
+    // Repeats of the same failure during backoff stay at debug, so an outage does not flood the journal.
+    const level = before.lastError?.code === info.code ? "debug" : "warn";
+    logger[level](
+      { session: session.key, error: info, failures: after.failures },
+      `poll failed: ${info.code}`,
+    );
     if (change) {
       logger.warn(
         { session: session.key, error: info, failures: after.failures },

@@ -172,4 +172,27 @@ describe("the daemon against the fake API in real time", () => {
     });
     expect(JSON.stringify(runs[0].env)).not.toContain(KEY);
   });
+
+  it("recovers at once when a refused key is rotated and the watchlist reloaded, without a restart", async () => {
+    const { api, daemon, dir } = await start([{ ...ref("rot-1"), timeline: [{ status: "READY" }] }]);
+    await sleep(1_200);
+    api.setKeyValid(KEY, false);
+    await sleep(1_000);
+    const rotated = "sk-test-ROTATED-5151";
+    api.setKeyValid(rotated, true);
+    const reloadedAt = Date.now();
+    daemon.reload(
+      loadWatchlist(
+        join(dir, "watchlist.json"),
+        { INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: rotated },
+        {
+          requireSecrets: true,
+        },
+      ),
+    );
+    await sleep(1_500);
+    // The refused key's 60 s pause was lifted: polls with the new key were accepted right away.
+    const accepted = api.requestLog().filter((entry) => entry.at >= reloadedAt && entry.keyValid);
+    expect(accepted.length).toBeGreaterThan(0);
+  });
 });
