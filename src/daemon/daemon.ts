@@ -140,7 +140,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         metrics,
         healthy: () => {
           if (!running) return { ok: false, reason: "stopping" };
-          if (!store.isHealthy()) return { ok: false, reason: "the state store cannot be written" };
+          if (!store.isHealthy() || !writer.healthy()) {
+            return { ok: false, reason: "the state store cannot be written; changes are kept and retried" };
+          }
           return { ok: true };
         },
         sessions: () => ({
@@ -254,6 +256,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await schedulerStopped;
       }
       writer.flush();
+      writer.close();
       await worker.stop(Math.max(0, deadline - clock.now() - 200));
       await server?.close();
       await router.close();

@@ -10,26 +10,45 @@ export interface StateWriterDeps {
   route(event: AuthwatchEvent): string[];
   /** Called for each event after it is committed, in order. */
   publish(event: AuthwatchEvent): void;
+  /** After a failed write, the first retry waits this long, doubling up to 30 s. */
+  retryDelayMs?: number;
 }
 
 export interface StateWriter {
   recordTransition(ref: SessionRef, state: SessionState, event: TransitionEvent | null): void;
-  /** Health events are rare: written at once, after whatever is queued, so order is kept. */
+  /** A health event (poll_failing, poll_recovered, watcher.unauthorized), kept in order with the changes. */
   recordEvent(event: AuthwatchEvent, sessionKey: string | null): void;
   /** Commits everything queued now (shutdown, tests). */
   flush(): void;
+  /** False while changes wait because the store refused them. */
+  healthy(): boolean;
+  /** Cancels a pending retry timer (shutdown). */
+  close(): void;
 }
+
+type Pending =
+  | { kind: "transition"; ref: SessionRef; state: SessionState; event: TransitionEvent | null }
+  | { kind: "event"; event: AuthwatchEvent; sessionKey: string | null };
+
+const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
  * Group commit. Every change is durable (synchronous=FULL) before its event is published, but the
  * changes that arrive within one turn of the event loop share one transaction and so one fsync:
  * a sweep of thousands of first observations costs a handful of fsyncs, not thousands.
- * A crash before the commit loses nothing: the old state is still stored, so the next poll after
- * the restart sees the change again and emits it.
+ *
+ * A write the store refuses (disk full, file locked) is not dropped: the watcher's in-memory state
+ * has already moved on, so the next poll would see no change and the event would be lost. The
+ * changes stay queued, in order, and are retried with backoff until the store takes them; /healthz
+ * says 503 meanwhile. A crash before a commit loses nothing either: the stored state is the old one,
+ * so the first poll after the restart sees the change again and emits it.
  */
 export function createStateWriter(deps: StateWriterDeps): StateWriter {
-  let queue: TransitionRecord[] = [];
+  const baseRetryMs = deps.retryDelayMs ?? 500;
+  let queue: Pending[] = [];
   let scheduled = false;
+  let failures = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
 
   const publishAll = (events: AuthwatchEvent[]) => {
     for (const event of events) {
@@ -41,43 +60,85 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
     }
   };
 
+  /** Writes the longest run of queued items of one kind at the head of the queue; returns how many. */
+  const writeHead = (): { written: number; events: AuthwatchEvent[] } => {
+    const head = queue[0];
+    if (!head) return { written: 0, events: [] };
+    if (head.kind === "event") {
+      deps.store.recordEvent(head.event, head.sessionKey, deps.route(head.event));
+      return { written: 1, events: [head.event] };
+    }
+    let end = 0;
+    while (queue[end]?.kind === "transition") end++;
+    const batch: TransitionRecord[] = [];
+    for (const item of queue.slice(0, end)) {
+      if (item.kind !== "transition") continue;
+      batch.push({
+        ref: item.ref,
+        state: item.state,
+        event: item.event,
+        deliverTo: item.event ? deps.route(item.event) : [],
+      });
+    }
+    deps.store.recordTransitions(batch);
+    return { written: end, events: batch.flatMap((record) => (record.event ? [record.event] : [])) };
+  };
+
   const flush = () => {
     scheduled = false;
-    if (queue.length === 0) return;
-    const batch = queue;
-    queue = [];
-    try {
-      deps.store.recordTransitions(batch);
-    } catch (error) {
-      // /healthz turns 503 (store.isHealthy); the in-memory state still moves on, and the changes
-      // are seen again after a restart because the stored state is the old one.
-      deps.logger.error({ err: error, changes: batch.length }, "could not write state changes to the store");
-      return;
+    if (retryTimer) return; // a retry is already planned; keep the order
+    while (queue.length > 0) {
+      let result: { written: number; events: AuthwatchEvent[] };
+      try {
+        result = writeHead();
+      } catch (error) {
+        failures++;
+        const delay = Math.min(MAX_RETRY_DELAY_MS, baseRetryMs * 2 ** (failures - 1));
+        deps.logger.error(
+          { err: error, queued: queue.length, retryInMs: delay },
+          "could not write state changes to the store; they are kept and retried",
+        );
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined;
+          flush();
+        }, delay);
+        return;
+      }
+      queue = queue.slice(result.written);
+      if (failures > 0) {
+        deps.logger.info({ after: failures }, "the store accepts writes again");
+        failures = 0;
+      }
+      publishAll(result.events);
     }
-    publishAll(batch.flatMap((record) => (record.event ? [record.event] : [])));
+  };
+
+  const enqueue = (item: Pending) => {
+    queue.push(item);
+    if (!scheduled && !retryTimer) {
+      scheduled = true;
+      setImmediate(flush);
+    }
   };
 
   return {
     recordTransition(ref, state, event) {
-      queue.push({ ref, state, event, deliverTo: event ? deps.route(event) : [] });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      enqueue({ kind: "transition", ref, state, event });
     },
     recordEvent(event, sessionKey) {
-      flush();
-      try {
-        deps.store.recordEvent(event, sessionKey, deps.route(event));
-      } catch (error) {
-        deps.logger.error(
-          { err: error, eventId: event.data.eventId },
-          "could not write an event to the store",
-        );
-        return;
-      }
-      publishAll([event]);
+      enqueue({ kind: "event", event, sessionKey });
     },
-    flush,
+    flush() {
+      if (retryTimer) {
+        clearTimeout(retryTimer);
+        retryTimer = undefined;
+      }
+      flush();
+    },
+    healthy: () => failures === 0,
+    close() {
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+    },
   };
 }

@@ -61,14 +61,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       quickRetries,
     });
 
-  function warnAboutOrphans(): void {
+  /**
+   * Pending rows of a sink that is no longer in the watchlist can never be delivered: mark them
+   * disabled (history shows it), so they neither wait forever nor keep the outbox-depth gauge up.
+   * A sink that comes back later starts with the events that happen from then on.
+   */
+  function retireOrphanRows(): void {
     try {
-      const depth = store.outboxDepth();
-      for (const [sink, count] of Object.entries(depth)) {
+      for (const sink of store.pendingSinks()) {
         if (sinks.has(sink)) continue;
+        const count = store.markSinkRowsDisabled(sink);
         logger.warn(
           { sink, count },
-          `${count} deliveries are pending for sink ${sink}, which is not configured; they stay in the outbox`,
+          `sink ${sink} is no longer configured: its ${count} pending deliveries will not be sent`,
         );
       }
     } catch (error) {
@@ -102,7 +107,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       if (state !== "idle") return;
       state = "running";
       for (const [name, entry] of sinks) lanes.set(name, createLane(name, entry));
-      warnAboutOrphans();
+      retireOrphanRows();
       for (const lane of lanes.values()) lane.pump();
     },
     notify(sinkName) {
@@ -121,6 +126,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         lanes.delete(name);
         retire(lane);
       }
+      retireOrphanRows();
       for (const [name, entry] of next) {
         const lane = lanes.get(name);
         if (lane) {

@@ -332,8 +332,8 @@ describe("outbox worker", () => {
     expect(hook.calls).toHaveLength(0);
   });
 
-  it("starts delivering to a sink added by a reload and lets a removed one finish", async () => {
-    const a = record("a", "READY", ["old", "new"]);
+  it("starts delivering to a sink added by a reload and lets a removed one finish its attempt", async () => {
+    const a = record("a", "READY", ["old"]);
     const old = sink("old", () => "hang");
     const added = sink("new", () => OUTCOMES.delivered);
     startWorker([old]);
@@ -341,20 +341,36 @@ describe("outbox worker", () => {
     expect(old.calls).toHaveLength(1);
 
     worker!.updateSinks(new Map([["new", { sink: added, fingerprint: "fp-new" }]]));
-    await clock.advance(0);
-    expect(statusOf(a, "new")?.status).toBe("delivered");
-    const b = record("b", "READY", ["old"]);
+    const b = record("b", "READY", ["new"]);
     worker!.notify();
+    await clock.advance(0);
+    expect(statusOf(b, "new")?.status).toBe("delivered");
+    // The removed sink's attempt is not cut off, but nothing more is sent to it.
     await clock.advance(60_000);
     expect(old.calls.map((c) => c.eventId)).toEqual([a]);
-    expect(statusOf(b, "old")?.status).toBe("pending");
+    expect(statusOf(a, "old")?.status).toBe("disabled");
   });
 
-  it("leaves rows of a sink that is not configured pending, and says so", async () => {
+  it("marks rows of a sink that is no longer configured disabled at start, and says so", async () => {
     const a = record("a", "READY", ["removed"]);
     startWorker([]);
     await clock.advance(0);
-    expect(statusOf(a, "removed")?.status).toBe("pending");
+    expect(statusOf(a, "removed")?.status).toBe("disabled");
+    expect(store.outboxDepth()).toEqual({});
     expect(log.lines().find((l) => l.level === 40)).toMatchObject({ sink: "removed", count: 1 });
+  });
+
+  it("marks the pending rows of a sink removed by a reload disabled, so they neither wait forever nor count as depth", async () => {
+    const keep = sink("keep", () => OUTCOMES.delivered);
+    const gone = sink("gone", () => OUTCOMES.retry);
+    startWorker([keep, gone]);
+    const a = record("a", "READY", ["keep", "gone"]);
+    worker!.notify();
+    await clock.advance(10_000);
+    expect(statusOf(a, "gone")?.status).toBe("pending");
+    worker!.updateSinks(new Map([["keep", { sink: keep, fingerprint: "fp-keep" }]]));
+    await clock.advance(0);
+    expect(statusOf(a, "gone")?.status).toBe("disabled");
+    expect(store.outboxDepth()).toEqual({});
   });
 });
