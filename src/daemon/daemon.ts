@@ -122,6 +122,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     clients: { forKey: (key) => clients.forKey(key) },
     writer,
     states,
+    failing: store.failingSessions(),
     metrics,
     logTransitions: !config.sinks.some((sink) => sink.type === "console"),
   });

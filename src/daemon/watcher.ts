@@ -10,7 +10,7 @@ import type { Logger } from "../logger.js";
 import { HEALTHY, type PollHealth, recordFailure, recordSuccess } from "../poll-health.js";
 import type { PollReport } from "../scheduler/scheduler.js";
 import { transition } from "../transition.js";
-import { isKnownStatus, type SessionState } from "../types.js";
+import { type ErrorInfo, isKnownStatus, type SessionState } from "../types.js";
 import type { DaemonMetrics } from "./metrics.js";
 import type { StateWriter } from "./state-writer.js";
 
@@ -21,6 +21,8 @@ export interface WatcherDeps {
   writer: StateWriter;
   /** States loaded from the store at start; the watcher keeps them current. */
   states: Map<string, SessionState>;
+  /** Sessions that were failing when the daemon last stopped (poll_failing without poll_recovered). */
+  failing?: ReadonlyMap<string, { error: ErrorInfo | null; failures: number }>;
   metrics?: DaemonMetrics;
   newEventId?: () => string;
   /** How long a refused key waits before it is tried again (a rotated key recovers by itself). */
@@ -53,6 +55,9 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   const newEventId = deps.newEventId ?? randomUUID;
   // Only failing sessions have an entry: healthy ones cost nothing.
   const health = new Map<string, PollHealth>();
+  // A poll_failing that went out before a restart is closed by a poll_recovered, never repeated.
+  for (const [key, { error, failures }] of deps.failing ?? [])
+    health.set(key, { failures, failing: true, lastError: error });
   const refusedKeys = new Set<string>();
   const idMismatchWarned = new Set<string>();
   let logTransitions = deps.logTransitions;

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import type { AuthwatchEvent } from "../events.js";
+import type { ErrorInfo } from "../types.js";
 import { decodeError } from "./error-column.js";
 import type { DeliveryStatus, DeliverySummary, HistoryEntry, HistoryOptions } from "./types.js";
 
@@ -25,6 +26,8 @@ export interface EventLog {
   /** Returns the event's sequence number. */
   insert(event: AuthwatchEvent, sessionKey: string | null, timestamp: number): number;
   history(options: HistoryOptions): HistoryEntry[];
+  /** Sessions whose last health event is poll_failing, with the error it carried. */
+  failingSessions(): Map<string, { error: ErrorInfo | null; failures: number }>;
 }
 
 /** SQLite's "no limit". */
@@ -54,7 +57,27 @@ export function createEventLog(db: Database): EventLog {
      WHERE event_seq BETWEEN ? AND ? AND session_key = ? ORDER BY event_seq, sink`,
   );
 
+  // The newest health event of each session; only those that say "failing" matter.
+  const lastHealth = db.prepare<[], { session_key: string; type: string; body: string }>(
+    `SELECT e.session_key, e.type, e.body FROM events e
+     JOIN (SELECT session_key, MAX(seq) AS seq FROM events
+           WHERE type IN ('authsession.poll_failing', 'authsession.poll_recovered') AND session_key IS NOT NULL
+           GROUP BY session_key) newest ON newest.seq = e.seq
+     WHERE e.type = 'authsession.poll_failing'`,
+  );
+
   return {
+    failingSessions() {
+      const failing = new Map<string, { error: ErrorInfo | null; failures: number }>();
+      for (const row of lastHealth.all()) {
+        const data = (JSON.parse(row.body) as AuthwatchEvent).data;
+        failing.set(row.session_key, {
+          error: "error" in data ? data.error : null,
+          failures: "failures" in data ? data.failures : 0,
+        });
+      }
+      return failing;
+    },
     insert(event, sessionKey, timestamp) {
       const result = insert.run(event.data.eventId, sessionKey, event.type, timestamp, JSON.stringify(event));
       return Number(result.lastInsertRowid);

@@ -134,6 +134,7 @@ function createStore(db: Database.Database, path: string, clock: Clock): Store {
       write(() => recordHealth.immediate(event, key, deliverTo));
     },
     history: (options = {}) => read(() => events.history(options)),
+    failingSessions: () => read(() => events.failingSessions()),
     dueDeliveries: (sink, now, limit) => read(() => outbox.due(sink, now, limit)),
     nextDueAt: (sink) => read(() => outbox.nextDueAt(sink)),
     markDelivered: (id, now, attempts) => write(() => outbox.markDelivered(id, now, attempts)),

@@ -108,6 +108,11 @@ export interface Store extends OutboxStore {
   recordTransitions(batch: readonly TransitionRecord[]): void;
   /** A health event (poll_failing, poll_recovered, watcher.unauthorized) with its outbox rows. */
   recordEvent(event: AuthwatchEvent, sessionKey: string | null, deliverTo: readonly string[]): void;
+  /**
+   * Sessions whose last health event was poll_failing, so that after a restart the alert is closed
+   * by a poll_recovered rather than opened a second time.
+   */
+  failingSessions(): Map<string, { error: ErrorInfo | null; failures: number }>;
   /** Events oldest first (newest last), each with its deliveries per sink. */
   history(options?: HistoryOptions): HistoryEntry[];
   /** False when the last write failed or the store is closed. */

@@ -195,4 +195,35 @@ describe("the daemon against the fake API in real time", () => {
     const accepted = api.requestLog().filter((entry) => entry.at >= reloadedAt && entry.keyValid);
     expect(accepted.length).toBeGreaterThan(0);
   });
+
+  it("closes a poll_failing sent before a restart with poll_recovered after it, and never repeats it", async () => {
+    const first = await start([{ ...ref("restart-fail"), timeline: [{ status: "READY" }] }]);
+    await sleep(300);
+    const fault = first.api.injectFault({ kind: "status", status: 502, session: ref("restart-fail") });
+    for (
+      let waited = 0;
+      !first.events.some((e) => e.type === "authsession.poll_failing") && waited < 6_000;
+      waited += 100
+    ) {
+      await sleep(100);
+    }
+    await first.daemon.stop(2_000);
+    running.splice(running.indexOf(first), 1);
+    fault.remove();
+
+    const config = loadWatchlist(
+      join(first.dir, "watchlist.json"),
+      { INTUNED_API_BASE_URL: first.api.url, INTUNED_API_KEY: KEY },
+      {
+        requireSecrets: true,
+      },
+    );
+    const daemon = await startDaemon({ config, logger: captureLog().logger, env: {} });
+    const events: AuthwatchEvent[] = [];
+    daemon.bus.on("event", (event) => events.push(event));
+    running.push({ ...first, daemon, events });
+    await sleep(1_500);
+    expect(events.map((e) => e.type)).toEqual(["authsession.poll_recovered"]);
+    expect(events[0]!.data).toMatchObject({ failures: 3, error: { code: "SERVER_ERROR" } });
+  }, 15_000);
 });
