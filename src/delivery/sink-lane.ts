@@ -6,7 +6,7 @@ import type { Logger } from "../logger.js";
 import type { DeliveryOutcome } from "../sinks/sink.js";
 import type { DeliveryRow, OutboxStore } from "../store/types.js";
 import { attemptDelivery } from "./attempt.js";
-import { planRetry } from "./retry-schedule.js";
+import { isWindowOver, planRetry } from "./retry-schedule.js";
 import type { DeliveryMetrics, OutboxSinkEntry } from "./types.js";
 
 export interface SinkLaneOptions {
@@ -48,6 +48,8 @@ export interface SinkLane {
 const RECHECK_MS = 1_000;
 /** After the store failed, wait before touching it again rather than redelivering in a loop. */
 const STORE_BACKOFF_MS = 5_000;
+/** Past its window a row is still tried within this margin: the schedule plans one last try at the end. */
+const STALE_GRACE_MS = 60_000;
 
 interface InFlight {
   controller: AbortController;
@@ -91,6 +93,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
         for (const row of store.dueDeliveries(name, now, free + running.size)) {
           if (running.size >= concurrency) break;
           if (running.has(row.id) || busySessions.has(laneOf(row))) continue;
+          if (isStale(row, now)) continue;
           run(row);
         }
       }
@@ -99,6 +102,23 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
     } catch (error) {
       pauseAfterStoreError(error);
     }
+  }
+
+  /**
+   * A row whose retry window ended while nobody could try it (the daemon was down for days) is
+   * dead-lettered unsent: a three-day-old "expired" must not trigger a re-auth now. The same
+   * grace the schedule gives its last try applies.
+   */
+  function isStale(row: DeliveryRow, now: number): boolean {
+    if (!isWindowOver(row.createdAt, entry.sink.config.retryWindowMs + STALE_GRACE_MS, now)) return false;
+    const error = { code: "WINDOW_ENDED", message: "the retry window ended before the event could be sent" };
+    store.markDead(row.id, error, now, row.attempts);
+    metrics?.deliveryResult(name, "dead");
+    logger.error(
+      { sink: name, eventId: row.eventId, eventType: row.event.type },
+      `event ${row.eventId} dead-lettered for sink ${name}: its retry window ended before it could be sent`,
+    );
+    return true;
   }
 
   function schedulePump(): void {

@@ -19,6 +19,8 @@ export const DELIVERY_ERROR_CODES = {
   COMMAND_NOT_FOUND: "The command's program does not exist.",
   COMMAND_SPAWN_FAILED: "The command's program could not be started (e.g. not executable).",
   CONSOLE_FAILED: "The console sink could not write its log line.",
+  WINDOW_ENDED:
+    "The sink's retry window ended before the event could be sent (e.g. authwatch was down); dead-lettered unsent.",
 } as const;
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;

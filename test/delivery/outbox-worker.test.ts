@@ -68,6 +68,17 @@ describe("outbox worker", () => {
       .find((e) => e.eventId === eventId)
       ?.deliveries.find((d) => d.sink === sinkName);
 
+  it("dead-letters unsent a row whose retry window ended while nobody could try it (daemon down)", async () => {
+    const stale = record("a", "EXPIRED", ["hook"], T0 - 3 * 86_400_000);
+    const fresh = record("b", "EXPIRED", ["hook"]);
+    const hook = sink("hook", () => OUTCOMES.delivered);
+    startWorker([hook]);
+    await clock.advance(0);
+    expect(hook.calls.map((c) => c.eventId)).toEqual([fresh]);
+    expect(statusOf(stale, "hook")).toMatchObject({ status: "dead", lastError: { code: "WINDOW_ENDED" } });
+    expect(results).toContainEqual(["hook", "dead"]);
+  });
+
   it("marks delivered rows with their attempt count and reports the result", async () => {
     const a = record("a", "READY", ["hook"]);
     const b = record("b", "EXPIRED", ["hook"]);
