@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-import { processIO } from "./cli/command-io.js";
-import { runCli } from "./cli/run-cli.js";
+// Node's default action for an unhandled SIGHUP is to exit. Until the command installs its own
+// handlers (watch reloads on SIGHUP), ignore one, so that a `systemctl reload` issued right after
+// start cannot kill the daemon while its modules are still loading.
+const ignoreEarlyHangup = () => {};
+process.on("SIGHUP", ignoreEarlyHangup);
+
+const { processIO } = await import("./cli/command-io.js");
+const { runCli } = await import("./cli/run-cli.js");
+process.off("SIGHUP", ignoreEarlyHangup);
 
 /** The only place that exits the process: everything below returns an exit code or throws. */
 runCli(process.argv.slice(2), processIO()).then(

@@ -1,12 +1,12 @@
-import { type FSWatcher, watch } from "node:fs";
-import { basename, dirname } from "node:path";
+import { type FSWatcher, readFileSync, watch } from "node:fs";
+import { dirname } from "node:path";
 import type { Command } from "commander";
-import { startDaemon } from "../daemon/daemon.js";
+import { type Daemon, startDaemon } from "../daemon/daemon.js";
 import { parseListen } from "../daemon/http-server.js";
 import { DURATION_HINT, parseDuration } from "../duration.js";
 import { EXIT } from "../errors/authwatch-error.js";
 import { UsageError } from "../errors/usage-error.js";
-import { createLogger } from "../logger.js";
+import { createLogger, type Logger } from "../logger.js";
 import type { CommandIO, GlobalOptions, SignalName } from "./command-io.js";
 import { loadCommandConfig, watchlistPath } from "./load-config.js";
 
@@ -16,6 +16,46 @@ interface WatchOptions {
 }
 
 const RELOAD_DEBOUNCE_MS = 250;
+
+const readOrEmpty = (path: string) => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+};
+
+/**
+ * Reloads when the watchlist's content changes. The folder is watched, not the file: editors
+ * replace files by renaming a new one over them, and Kubernetes ConfigMaps swap a `..data` symlink,
+ * so events may name other entries; comparing the content catches all of these and ignores the rest.
+ */
+function watchForChanges(path: string, logger: Logger, onChange: () => void): () => void {
+  let last = readOrEmpty(path);
+  let debounce: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  const check = () => {
+    const now = readOrEmpty(path);
+    if (now === last) return;
+    last = now;
+    onChange();
+  };
+  try {
+    watcher = watch(dirname(path), { persistent: false }, () => {
+      clearTimeout(debounce);
+      debounce = setTimeout(check, RELOAD_DEBOUNCE_MS);
+    });
+    watcher.on("error", (error) =>
+      logger.warn({ err: error }, "cannot watch the watchlist for changes; SIGHUP still reloads"),
+    );
+  } catch (error) {
+    logger.warn({ err: error }, "cannot watch the watchlist for changes; SIGHUP still reloads");
+  }
+  return () => {
+    clearTimeout(debounce);
+    watcher?.close();
+  };
+}
 
 /** `authwatch watch`: the daemon, until SIGTERM or SIGINT. SIGHUP or an edit of the watchlist reloads it. */
 export function registerWatchCommand(
@@ -43,54 +83,54 @@ export function registerWatchCommand(
         pretty: Boolean(io.stdout.isTTY),
       });
       const load = () => loadCommandConfig(global, io, { requireSecrets: true, requireWatchlist: true });
-      const daemon = await startDaemon({
-        config: load(),
-        logger,
-        env: io.env,
-        ...(listen ? { listen } : {}),
-      });
 
+      // Signals are handled from the first moment: a `systemctl reload` during start-up must not kill
+      // the process (Node dies on an unhandled SIGHUP), and a stop during start-up is honoured after it.
       const cleanups: (() => void)[] = [];
-      const code = await new Promise<number>((resolve) => {
-        // The scheduler's timers do not hold the process open; the daemon itself does, until it stops.
-        const keepAlive = setInterval(() => {}, 1 << 30);
-        cleanups.push(() => clearInterval(keepAlive));
-
-        const reload = (reason: string) => {
-          try {
-            daemon.reload(load());
-          } catch (error) {
-            logger.error(
-              { reason, error: error instanceof Error ? error.message : String(error) },
-              "the new watchlist was rejected; the old one stays in force",
-            );
-          }
-        };
-        cleanups.push(io.onSignal("SIGHUP", () => reload("SIGHUP")));
-
-        const { path } = watchlistPath(global, io);
-        let debounce: NodeJS.Timeout | undefined;
-        let watcher: FSWatcher | undefined;
-        try {
-          // Watch the folder, not the file: editors replace files by renaming a new one over them.
-          watcher = watch(dirname(path), { persistent: false }, (_event, filename) => {
-            if (filename !== null && filename !== basename(path)) return;
-            clearTimeout(debounce);
-            debounce = setTimeout(() => reload("watchlist file changed"), RELOAD_DEBOUNCE_MS);
-          });
-          watcher.on("error", (error) =>
-            logger.warn({ err: error }, "cannot watch the watchlist for changes; SIGHUP still reloads"),
-          );
-        } catch (error) {
-          logger.warn({ err: error }, "cannot watch the watchlist for changes; SIGHUP still reloads");
+      let daemon: Daemon | undefined;
+      let reloadRequested = false;
+      let stopSignal: SignalName | undefined;
+      let onStopSignal: ((signal: SignalName) => void) | undefined;
+      const reload = (reason: string) => {
+        if (!daemon) {
+          reloadRequested = true;
+          return;
         }
-        cleanups.push(() => {
-          clearTimeout(debounce);
-          watcher?.close();
-        });
+        try {
+          daemon.reload(load());
+        } catch (error) {
+          logger.error(
+            { reason, error: error instanceof Error ? error.message : String(error) },
+            "the new watchlist was rejected; the old one stays in force",
+          );
+        }
+      };
+      const stopOn = (signal: SignalName) => () => {
+        if (onStopSignal) onStopSignal(signal);
+        else stopSignal ??= signal;
+      };
+      cleanups.push(io.onSignal("SIGHUP", () => reload("SIGHUP")));
+      cleanups.push(io.onSignal("SIGTERM", stopOn("SIGTERM")));
+      cleanups.push(io.onSignal("SIGINT", stopOn("SIGINT")));
 
+      try {
+        daemon = await startDaemon({ config: load(), logger, env: io.env, ...(listen ? { listen } : {}) });
+      } catch (error) {
+        for (const cleanup of cleanups) cleanup();
+        throw error;
+      }
+      const running = daemon;
+      if (reloadRequested) reload("SIGHUP during start-up");
+      cleanups.push(
+        watchForChanges(watchlistPath(global, io).path, logger, () => reload("watchlist file changed")),
+      );
+      // The scheduler's timers do not hold the process open; the daemon itself does, until it stops.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      cleanups.push(() => clearInterval(keepAlive));
+
+      const code = await new Promise<number>((resolve) => {
         let stopping = false;
-        const onStop = (signal: SignalName) => () => {
+        onStopSignal = (signal) => {
           if (stopping) {
             // A second signal: the operator wants out now.
             logger.warn({ signal }, "second signal: exiting at once");
@@ -99,7 +139,7 @@ export function registerWatchCommand(
           }
           stopping = true;
           logger.info({ signal, timeoutMs: shutdownMs }, "stopping");
-          daemon.stop(shutdownMs).then(
+          running.stop(shutdownMs).then(
             () => resolve(EXIT.OK),
             (error: unknown) => {
               logger.error({ err: error }, "shutdown failed");
@@ -107,8 +147,7 @@ export function registerWatchCommand(
             },
           );
         };
-        cleanups.push(io.onSignal("SIGTERM", onStop("SIGTERM")));
-        cleanups.push(io.onSignal("SIGINT", onStop("SIGINT")));
+        if (stopSignal) onStopSignal(stopSignal);
       });
       for (const cleanup of cleanups) cleanup();
       logger.flush();

@@ -136,38 +136,46 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   for (const session of config.sessions) scheduler.upsert(session, states.get(session.key)?.status);
 
   let running = true;
-  const server = options.listen
-    ? await startStatusServer(options.listen, {
-        metrics,
-        healthy: () => {
-          if (!running) return { ok: false, reason: "stopping" };
-          if (!store.isHealthy() || !writer.healthy()) {
-            return { ok: false, reason: "the state store cannot be written; changes are kept and retried" };
-          }
-          return { ok: true };
-        },
-        sessions: () => ({
-          sessions: [...sessions.values()].map((session) => {
-            const state = states.get(session.key);
-            const health = watcher.healthOf(session.key);
-            return {
-              workspaceId: session.workspaceId,
-              projectName: session.projectName,
-              authSessionId: session.authSessionId,
-              status: state?.status ?? null,
-              sessionType: state?.sessionType ?? null,
-              since: state ? new Date(state.since).toISOString() : null,
-              labels: session.labels,
-              failures: health.failures,
-              lastError: health.lastError,
-              nextPollAt: ((at) => (at === undefined ? null : new Date(at).toISOString()))(
-                scheduler.nextDueAt(session.key),
-              ),
-            };
+  let server: Awaited<ReturnType<typeof startStatusServer>> | undefined;
+  try {
+    server = options.listen
+      ? await startStatusServer(options.listen, {
+          metrics,
+          healthy: () => {
+            if (!running) return { ok: false, reason: "stopping" };
+            if (!store.isHealthy() || !writer.healthy()) {
+              return { ok: false, reason: "the state store cannot be written; changes are kept and retried" };
+            }
+            return { ok: true };
+          },
+          sessions: () => ({
+            sessions: [...sessions.values()].map((session) => {
+              const state = states.get(session.key);
+              const health = watcher.healthOf(session.key);
+              return {
+                workspaceId: session.workspaceId,
+                projectName: session.projectName,
+                authSessionId: session.authSessionId,
+                status: state?.status ?? null,
+                sessionType: state?.sessionType ?? null,
+                since: state ? new Date(state.since).toISOString() : null,
+                labels: session.labels,
+                failures: health.failures,
+                lastError: health.lastError,
+                nextPollAt: ((at) => (at === undefined ? null : new Date(at).toISOString()))(
+                  scheduler.nextDueAt(session.key),
+                ),
+              };
+            }),
           }),
-        }),
-      })
-    : undefined;
+        })
+      : undefined;
+  } catch (error) {
+    // Nothing has started yet: leave no open state file or sockets behind.
+    await router.close();
+    store.close();
+    throw error;
+  }
 
   scheduler.start();
   worker.start();
@@ -247,10 +255,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       running = false;
       const deadline = clock.now() + timeoutMs;
       const schedulerStopped = scheduler.stop();
+      // The sleep is cancelled once the polls are done, so a library caller's process is not kept alive.
+      const patience = new AbortController();
       const inTime = await Promise.race([
         schedulerStopped.then(() => true),
-        clock.sleep(Math.max(0, timeoutMs / 2)).then(() => false),
+        clock.sleep(Math.max(0, timeoutMs / 2), patience.signal).then(
+          () => false,
+          () => true,
+        ),
       ]);
+      patience.abort();
       if (!inTime) {
         logger.warn({ inFlight: scheduler.inFlight() }, "aborting polls still in flight at shutdown");
         scheduler.abortInFlight();

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AuthwatchError, EXIT } from "../errors/authwatch-error.js";
 import { UsageError } from "../errors/usage-error.js";
 import type { DaemonMetrics } from "./metrics.js";
 
@@ -50,9 +51,22 @@ export async function startStatusServer(
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const where = `${listen.host}:${listen.port}`;
+      const reason =
+        error.code === "EADDRINUSE"
+          ? "the address is already in use; choose another port or stop what listens there"
+          : error.code === "EADDRNOTAVAIL"
+            ? "no interface has that address; use 127.0.0.1 or an address of this machine"
+            : error.code === "EACCES"
+              ? "permission denied; use a port above 1023"
+              : error.message;
+      reject(
+        new AuthwatchError("USAGE", `--listen ${where}: ${reason}`, { exitCode: EXIT.USAGE, cause: error }),
+      );
+    });
     server.listen(listen.port, listen.host, () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       resolve();
     });
   });

@@ -1,23 +1,27 @@
-import type { ResolvedConfig } from "../config/types.js";
+import type { ResolvedConfig, Secret } from "../config/types.js";
 
 /**
  * The environment command sinks inherit, without the secrets authwatch itself holds: a reauth
  * script has no business seeing the Intuned key or a webhook's signing secret. A variable is
- * dropped when its value is one of the resolved secrets, whatever its name.
+ * dropped when the watchlist names it for a secret, when its value is one of the resolved secrets
+ * whatever its name, and when it holds a `whsec_` secret in any spelling (padded or not).
  */
 export function scrubSecretsFromEnv(env: NodeJS.ProcessEnv, config: ResolvedConfig): NodeJS.ProcessEnv {
   const secrets = new Set<string>();
-  if (config.apiKey) secrets.add(config.apiKey.value);
-  for (const session of config.sessions) if (session.apiKey) secrets.add(session.apiKey.value);
-  for (const sink of config.sinks) {
-    if (sink.type !== "webhook") continue;
-    secrets.add(sink.url.value);
-    if (sink.secret) secrets.add(`whsec_${Buffer.from(sink.secret).toString("base64")}`);
-  }
+  const names = new Set<string>();
+  const remember = (secret: Secret | undefined) => {
+    if (!secret) return;
+    secrets.add(secret.value);
+    if (secret.source.startsWith("env ")) names.add(secret.source.slice(4));
+  };
+  remember(config.apiKey);
+  for (const session of config.sessions) remember(session.apiKey);
+  for (const sink of config.sinks) if (sink.type === "webhook") remember(sink.url);
   const scrubbed: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) continue;
-    if (secrets.has(value) || secrets.has(value.trim())) continue;
+    if (value === undefined || names.has(name)) continue;
+    const trimmed = value.trim();
+    if (secrets.has(trimmed) || trimmed.startsWith("whsec_")) continue;
     scrubbed[name] = value;
   }
   return scrubbed;

@@ -148,3 +148,36 @@ describe("authwatch watch as a process", () => {
     expect(daemon.stderr()).not.toMatch(/\n\s+at /);
   });
 });
+
+describe("authwatch watch at the edges of its life", () => {
+  it("survives a SIGHUP that arrives during start-up", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-early-hup-"));
+    api.setStatus(ref("e-1"), "READY");
+    writeWatchlist(dir, ["e-1"]);
+    const daemon = watch(dir);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    daemon.child.kill("SIGHUP");
+    await daemon.waitForLine(isEvent("authsession.ready", "e-1"));
+    expect(daemon.child.exitCode).toBeNull();
+    expect((await stop(daemon)).code).toBe(0);
+  });
+
+  it("exits 2 with one clear line when the --listen port is taken", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-busy-port-"));
+    writeWatchlist(dir, ["p-1"]);
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const daemon = watch(dir, ["--listen", `127.0.0.1:${port}`]);
+      const { code } = await daemon.exited;
+      expect(code).toBe(2);
+      expect(daemon.stderr()).toBe(
+        `authwatch: --listen 127.0.0.1:${port}: the address is already in use; choose another port or stop what listens there\n`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});
