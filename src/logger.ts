@@ -48,7 +48,11 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
       },
     });
   }
-  return pino(options, pino.destination({ dest: 1, sync: false }));
+  const stdout = pino.destination({ dest: 1, sync: false });
+  // When whatever reads stdout goes away (a closed pipe), log lines are lost, but the daemon must
+  // neither crash on the EPIPE nor stall behind it.
+  stdout.on("error", () => {});
+  return pino(options, stdout);
 }
 
 /** A logger that drops everything, for library callers that pass none. */

@@ -9,6 +9,7 @@ import { UsageError } from "../errors/usage-error.js";
 import { createLogger } from "../logger.js";
 import type { CommandIO, GlobalOptions } from "./command-io.js";
 import { loadCommandConfig, watchlistPath } from "./load-config.js";
+import { resolveLogLevel } from "./log-level.js";
 import { registerWaitCommand } from "./wait-command.js";
 import { registerWatchCommand } from "./watch-command.js";
 
@@ -43,9 +44,10 @@ export function registerCommands(program: Command, io: CommandIO, setExitCode: S
     .description("poll every watched session once and print its status")
     .option("--json", "print one JSON object instead of a table")
     .action(async (options: { json?: boolean }, command: Command) => {
+      // Polling needs every key; a missing one is a config error (exit 2), not a row of failures.
       const config = loadCommandConfig(globals(command), io, {
-        requireSecrets: false,
-        requireWatchlist: false,
+        requireSecrets: true,
+        requireWatchlist: true,
       });
       const sinceOf = readSinceFromStateFile(config.statePath);
       const rows = await collectStatus(config, sinceOf ? { sinceOf } : {});
@@ -112,7 +114,7 @@ export function registerCommands(program: Command, io: CommandIO, setExitCode: S
     .description("show the whole pipeline on this machine with a simulated Intuned API; ends by itself")
     .action(async (_options: unknown, command: Command) => {
       const logger = createLogger({
-        level: globals(command).logLevel ?? io.env.AUTHWATCH_LOG_LEVEL ?? "info",
+        level: resolveLogLevel(globals(command), io),
         pretty: Boolean(io.stdout.isTTY),
       });
       const result = await runDemo({ out: io.stdout, logger });

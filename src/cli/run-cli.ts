@@ -3,6 +3,7 @@ import { AuthwatchError, EXIT } from "../errors/authwatch-error.js";
 import { VERSION } from "../version.js";
 import type { CommandIO, GlobalOptions } from "./command-io.js";
 import { registerCommands } from "./commands.js";
+import { LOG_LEVELS } from "./log-level.js";
 
 /**
  * Parses argv and runs one command. Returns the exit code; never exits the process itself
@@ -14,22 +15,14 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     .description("Watch Intuned AuthSessions: alert the moment one expires, hold jobs until one is READY.")
     .version(VERSION, "-V, --version")
     .option("-c, --watchlist <path>", "watchlist file (env AUTHWATCH_WATCHLIST)", undefined)
-    .addOption(
-      new Option("--log-level <level>", "log level (env AUTHWATCH_LOG_LEVEL)").choices([
-        "trace",
-        "debug",
-        "info",
-        "warn",
-        "error",
-        "fatal",
-        "silent",
-      ]),
-    )
-    .showHelpAfterError("(run with --help for usage)")
+    .addOption(new Option("--log-level <level>", "log level (env AUTHWATCH_LOG_LEVEL)").choices(LOG_LEVELS))
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // Usage errors read like every other expected error: one line, what is wrong, where to look.
+      outputError: (text, write) => write(`authwatch: ${text.replace(/^error: /, "").trim()} (see --help)\n`),
     });
 
   registerCommands(program, io, (code) => {

@@ -9,6 +9,7 @@ import { UsageError } from "../errors/usage-error.js";
 import { createLogger, type Logger } from "../logger.js";
 import type { CommandIO, GlobalOptions, SignalName } from "./command-io.js";
 import { loadCommandConfig, watchlistPath } from "./load-config.js";
+import { resolveLogLevel } from "./log-level.js";
 
 interface WatchOptions {
   listen?: string;
@@ -79,7 +80,7 @@ export function registerWatchCommand(
       }
       const listen = options.listen ? parseListen(options.listen) : undefined;
       const logger = createLogger({
-        level: global.logLevel ?? io.env.AUTHWATCH_LOG_LEVEL ?? "info",
+        level: resolveLogLevel(global, io),
         pretty: Boolean(io.stdout.isTTY),
       });
       const load = () => loadCommandConfig(global, io, { requireSecrets: true, requireWatchlist: true });
@@ -139,6 +140,13 @@ export function registerWatchCommand(
           }
           stopping = true;
           logger.info({ signal, timeoutMs: shutdownMs }, "stopping");
+          // stop() bounds polls and deliveries; this bounds everything else (a stuck socket, a
+          // stalled stdout), so a stop always ends within the promised time.
+          const hardStop = setTimeout(() => {
+            logger.error({ timeoutMs: shutdownMs }, "shutdown did not finish in time; exiting anyway");
+            resolve(EXIT.FAILURE);
+          }, shutdownMs + 1_000);
+          cleanups.push(() => clearTimeout(hardStop));
           running.stop(shutdownMs).then(
             () => resolve(EXIT.OK),
             (error: unknown) => {

@@ -14,7 +14,7 @@ export interface HistoryQuery {
 /** Persisted events, oldest first; [] when the daemon has never written a state file. */
 export function readHistory(query: HistoryQuery): HistoryEntry[] {
   if (!existsSync(query.statePath)) return [];
-  const store = openStore(query.statePath);
+  const store = openStore(query.statePath, { readOnly: true });
   try {
     const target = query.target;
     if (target?.workspaceId) {

@@ -71,12 +71,17 @@ export async function collectStatus(
  */
 export function readSinceFromStateFile(statePath: string): StatusDeps["sinceOf"] {
   if (!existsSync(statePath)) return undefined;
-  const store = openStore(statePath);
   let states: Map<string, SessionState>;
   try {
-    states = store.loadStates();
-  } finally {
-    store.close();
+    const store = openStore(statePath, { readOnly: true });
+    try {
+      states = store.loadStates();
+    } finally {
+      store.close();
+    }
+  } catch {
+    // `since` is a nicety: a state file this user cannot read must not cost the status itself.
+    return undefined;
   }
   return (session, status) => {
     const state = states.get(session.key);

@@ -19,6 +19,11 @@ export interface StoreOptions {
   clock?: Clock;
   /** How long a writer waits for another process holding the lock (e.g. `history` reading). */
   busyTimeoutMs?: number;
+  /**
+   * For commands that only read (status, history): no folder or file is created, no migration runs,
+   * and a file the user may read but not write still opens. Writes then fail.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -28,8 +33,20 @@ export interface StoreOptions {
  */
 export function openStore(path: string, options: StoreOptions = {}): Store {
   const logger = options.logger ?? createSilentLogger();
-  const db = openDatabase(path, options.busyTimeoutMs ?? 5_000, logger);
+  const db = options.readOnly
+    ? openReadOnly(path, options.busyTimeoutMs ?? 5_000)
+    : openDatabase(path, options.busyTimeoutMs ?? 5_000, logger);
   return createStore(db, path, options.clock ?? systemClock);
+}
+
+function openReadOnly(path: string, busyTimeoutMs: number): Database.Database {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    return db;
+  } catch (error) {
+    throw openFailure(path, error);
+  }
 }
 
 function openDatabase(path: string, busyTimeoutMs: number, logger: Logger): Database.Database {

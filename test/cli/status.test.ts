@@ -114,11 +114,15 @@ describe("authwatch status", () => {
     expect(io.stdoutText() + io.stderrText()).not.toContain(wrongKey);
   });
 
-  it("works without a watchlist: no sessions means an empty report", async () => {
+  it("exits 2 naming the watchlist when there is none, and the variable when the key is not set", async () => {
     const empty = mkdtempSync(join(tmpdir(), "authwatch-status-empty-"));
-    const io = captureIO({ ...env(), INTUNED_WORKSPACE_ID: WORKSPACE }, empty);
-    expect(await runCli(["status", "--json"], io)).toBe(0);
-    expect(JSON.parse(io.stdoutText())).toEqual({ sessions: [] });
+    const noWatchlist = captureIO(env(), empty);
+    expect(await runCli(["status"], noWatchlist)).toBe(2);
+    expect(noWatchlist.stderrText()).toMatch(/watchlist\.json.*not found.*-c PATH/);
+    const noKey = captureIO({ INTUNED_API_BASE_URL: api.url }, dir);
+    expect(await runCli(["status"], noKey)).toBe(2);
+    expect(noKey.stderrText()).toContain("INTUNED_API_KEY");
+    expect(noKey.stdoutText()).toBe("");
   });
 });
 

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/store.js";
@@ -211,6 +212,23 @@ describe("store", () => {
     }
     store.recordTransition(a, state("READY"), transitionEvent(a, "READY"), []);
     expect(store.isHealthy()).toBe(true);
+  });
+
+  it("opens read-only for commands that only read: it reads what the daemon wrote and creates nothing", () => {
+    const path = temp.file("nested/folder/state.db");
+    store.recordTransition(ref("a"), state("READY"), transitionEvent(ref("a"), "READY"), []);
+    const reader = openStore(path, { readOnly: true });
+    try {
+      expect(reader.loadStates().get(sessionKey(ref("a")))?.status).toBe("READY");
+      expect(reader.history()).toHaveLength(1);
+    } finally {
+      reader.close();
+    }
+    const missing = temp.file("elsewhere/state.db");
+    expect(() => openStore(missing, { readOnly: true })).toThrow(
+      expect.objectContaining({ code: "STORE_ERROR" }),
+    );
+    expect(existsSync(missing)).toBe(false);
   });
 
   it("reports unhealthy once closed", () => {
