@@ -5,12 +5,17 @@ export function sessionName(session: WaitSessionState): string {
   return `${session.projectName}/${session.authSessionId}`;
 }
 
-/** "PENDING for 12s", "not seen yet": what a person needs to know of one session, in a few words. */
+/**
+ * "PENDING, seen for 12s", "no answer yet": what a person needs to know of one session, in a few
+ * words. The wait knows only when it first saw a status, not when the status began, so it says
+ * "seen for" and leaves out durations too short to mean anything.
+ */
 export function describeLastSeen(session: WaitSessionState, now: number): string {
+  const seenFor = session.since === null ? 0 : Math.max(0, now - session.since);
   const seen =
     session.status === null
       ? "no answer yet"
-      : `${session.status}${session.since === null ? "" : ` for ${formatDuration(Math.max(0, now - session.since))}`}`;
+      : `${session.status}${seenFor >= 1_000 ? `, seen for ${formatDuration(seenFor)}` : ""}`;
   return session.lastError === null
     ? seen
     : `${seen}, last poll failed: ${session.lastError.code} ${session.lastError.message}`;

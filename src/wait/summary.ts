@@ -58,7 +58,7 @@ export function toWaitJson(
 export function summarizeSessions(report: WaitReport): string[] {
   const now = report.startedAt + report.elapsedMs;
   return report.sessions.map((session) => {
-    const since = session.since === null ? "" : ` since ${new Date(session.since).toISOString()}`;
+    const since = session.since === null ? "" : ` (first seen ${new Date(session.since).toISOString()})`;
     const type = session.sessionType === null ? "" : `, ${session.sessionType}`;
     const polls = `${session.polls} poll${session.polls === 1 ? "" : "s"}`;
     return `  ${session.reached ? "\u2713" : "\u2717"} ${sessionName(session)}: ${describeLastSeen(session, now)}${since}${type}, ${polls}`;
