@@ -59,10 +59,16 @@ export function registerWaitCommand(
       const settings = parseFlags(flags);
       const parsed = targets.map(parseWaitTarget);
       const global = command.optsWithGlobals<GlobalOptions>();
-      const config = loadCommandConfig(global, io, { requireSecrets: false, requireWatchlist: false });
+      // The flag beats the environment: a stale INTUNED_WORKSPACE_ID must not fail a wait that names its own.
+      const configIO =
+        settings.workspace === undefined
+          ? io
+          : { ...io, env: { ...io.env, INTUNED_WORKSPACE_ID: settings.workspace } };
+      const config = loadCommandConfig(global, configIO, { requireSecrets: false, requireWatchlist: false });
       const sessions = resolveWaitTargets(parsed, config, {
         workspace: settings.workspace,
-        explainMissingKey: (index) => explainMissingKey(() => loadCommandConfig(global, io, strict), index),
+        explainMissingKey: (index) =>
+          explainMissingKey(() => loadCommandConfig(global, configIO, strict), index),
       });
 
       const controller = new AbortController();

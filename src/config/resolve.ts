@@ -86,14 +86,13 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
 
   const baseUrl = envValue(env, "INTUNED_API_BASE_URL") ?? api.baseUrl ?? DEFAULT_API_BASE_URL;
   if (!isHttpUrl(baseUrl)) {
-    issues.push({ path: "", message: "environment variable INTUNED_API_BASE_URL must be an http(s) URL" });
+    issues.push({ path: "", message: "INTUNED_API_BASE_URL must be an http(s) URL" });
   }
   const workspaceId = envValue(env, "INTUNED_WORKSPACE_ID") ?? api.workspaceId;
   if (workspaceId !== undefined && !UUID_PATTERN.test(workspaceId)) {
     issues.push({
       path: "",
-      message:
-        'environment variable INTUNED_WORKSPACE_ID must be a UUID like "123e4567-e89b-12d3-a456-426614174000"',
+      message: 'INTUNED_WORKSPACE_ID must be a UUID like "123e4567-e89b-12d3-a456-426614174000"',
     });
   }
 

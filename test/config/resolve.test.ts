@@ -206,8 +206,8 @@ describe("resolveConfig defaults and precedence", () => {
       ),
     );
     expect(error.issues.map((issue) => issue.message)).toEqual([
-      "environment variable INTUNED_API_BASE_URL must be an http(s) URL",
-      'environment variable INTUNED_WORKSPACE_ID must be a UUID like "123e4567-e89b-12d3-a456-426614174000"',
+      "INTUNED_API_BASE_URL must be an http(s) URL",
+      'INTUNED_WORKSPACE_ID must be a UUID like "123e4567-e89b-12d3-a456-426614174000"',
     ]);
   });
 });

@@ -364,6 +364,16 @@ describe.concurrent("authwatch wait", () => {
     expect(listed.stderr).toMatch(/sessions\[0\]\.apiKeyEnv: environment variable BILLING_KEY is not set/);
   });
 
+  it("lets --workspace win over a bad INTUNED_WORKSPACE_ID", async () => {
+    const ref = sessionRef("flag-beats-env");
+    api.setStatus(ref, "READY");
+    const run = await cli([nameOf(ref), "--workspace", WORKSPACE, "--timeout", "0"], {
+      env: { INTUNED_WORKSPACE_ID: "not-a-uuid" },
+    });
+    expect(run.stderr).not.toContain("INTUNED_WORKSPACE_ID");
+    expect(run.code).toBe(0);
+  });
+
   it("exits 2 when no workspace is given anywhere", async () => {
     const run = await cli(["my-project/no-workspace"], { env: { INTUNED_WORKSPACE_ID: undefined } });
     expect(run.code).toBe(2);
