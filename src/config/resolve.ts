@@ -356,8 +356,16 @@ function take<T>(context: Context, found: Found<T>, path: string): T | undefined
   return undefined;
 }
 
+/**
+ * Variable names are conventionally upper case. Anything else may be a key pasted where its name
+ * belongs, and an error message must not repeat a key.
+ */
+const CONVENTIONAL_ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
 function readEnvSecret(context: Context, name: string): Found<Secret> {
-  const label = `environment variable ${name}`;
+  const label = CONVENTIONAL_ENV_NAME.test(name)
+    ? `environment variable ${name}`
+    : "the environment variable named here (not repeated: it does not look like a variable name, and may be a pasted secret)";
   const raw = context.env[name];
   if (raw === undefined) return { ok: false, problem: `${label} is not set` };
   const value = raw.replace(/[\r\n]+$/, "");

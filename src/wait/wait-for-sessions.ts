@@ -136,11 +136,17 @@ export async function waitForSession(
     }
   };
 
-  /** A session whose every request was cut by the deadline timed out, even with no error of its own. */
+  /**
+   * A session whose every request was cut by the deadline timed out, even with no error of its own.
+   * The cut is the wait's own doing, not a failure of the API: it alone does not make the result
+   * "api_failing" (exit 5), or `--timeout 10ms` against a healthy API would blame the API.
+   */
+  const cutByDeadline = new Set<number>();
   const noteCutRequest = (index: number) => {
     const state = states[index]!;
     if (stopped?.stop !== "deadline" || state.polls > 0) return;
     const message = `no answer within ${clock.now() - startedAt}ms: the wait's deadline cut the request`;
+    cutByDeadline.add(index);
     update(index, applyFailure(state, { code: "TIMEOUT", message }, clock.now()));
   };
 
@@ -165,7 +171,9 @@ export async function waitForSession(
     case "done":
       return report;
     case "deadline": {
-      const failing = states.find((state) => !state.reached && state.lastError !== null);
+      const failing = states.find(
+        (state, index) => !state.reached && state.lastError !== null && !cutByDeadline.has(index),
+      );
       throw new WaitError(failing ? "api_failing" : "timeout", report);
     }
     default:
