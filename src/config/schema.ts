@@ -56,7 +56,7 @@ const uuid = z.guid({ error: `must be a UUID like "${UUID_EXAMPLE}"` });
 
 const httpUrl = z.url({
   protocol: /^https?$/,
-  error: 'must be an http(s) URL like "https://hooks.example.com/authwatch"',
+  error: "must be an http:// or https:// URL",
 });
 
 const envName = z.string().regex(ENV_NAME_PATTERN, {

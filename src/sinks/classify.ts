@@ -31,8 +31,11 @@ export function classifyHttpStatus(status: number, headers: ResponseHeaders, now
   const error = { code: `HTTP_${status}`, message: describeStatus(status) };
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(headers["retry-after"], now);
-    const hint = retryAfterMs === undefined ? "" : `, retry after ${formatDuration(retryAfterMs)}`;
-    const retry = { ...error, message: `${error.message}; will retry${hint}` };
+    const hint =
+      retryAfterMs === undefined
+        ? ""
+        : `; the receiver asked for ${formatDuration(retryAfterMs)} before a retry`;
+    const retry = { ...error, message: `${error.message}${hint}` };
     return retryAfterMs === undefined
       ? { kind: "retry", error: retry }
       : { kind: "retry", error: retry, retryAfterMs };
@@ -76,15 +79,15 @@ export function classifyError(error: unknown, options: ClassifyErrorOptions = {}
   const code = errorCode(error);
   if (name === "TimeoutError" || (code !== undefined && TIMEOUT_CODES.has(code))) {
     const within = options.timeoutMs === undefined ? "" : ` within ${formatDuration(options.timeoutMs)}`;
-    return { kind: "retry", error: { code: "TIMEOUT", message: `no complete answer${within}; will retry` } };
+    return { kind: "retry", error: { code: "TIMEOUT", message: `no complete answer${within}` } };
   }
   if (name === "AbortError" || code === "UND_ERR_ABORTED" || code === "ABORT_ERR") {
-    return { kind: "retry", error: { code: "ABORTED", message: "delivery cancelled; will retry" } };
+    return { kind: "retry", error: { code: "ABORTED", message: "delivery cancelled" } };
   }
   const reason = [code, name].find((word) => word !== undefined && SAFE_WORD.test(word)) ?? "unknown error";
   return {
     kind: "retry",
-    error: { code: "NETWORK_ERROR", message: `connection failed: ${reason}; will retry` },
+    error: { code: "NETWORK_ERROR", message: `connection failed: ${reason}` },
   };
 }
 

@@ -135,7 +135,7 @@ function runCommand(
   });
 }
 
-const ABORTED: DeliveryOutcome = retry("ABORTED", "delivery cancelled; will retry");
+const ABORTED: DeliveryOutcome = retry("ABORTED", "delivery cancelled");
 
 function retry(code: string, message: string): DeliveryOutcome {
   return { kind: "retry", error: { code, message } };
@@ -160,10 +160,7 @@ function spawnFailure(program: string, error: unknown): DeliveryOutcome {
     );
   }
   // Out of processes or file descriptors: may pass.
-  return retry(
-    "COMMAND_SPAWN_FAILED",
-    `${program} could not be started (${String(code ?? error)}); will retry`,
-  );
+  return retry("COMMAND_SPAWN_FAILED", `${program} could not be started (${String(code ?? error)})`);
 }
 
 /** Signals the command's whole process group; falls back to the process alone. */

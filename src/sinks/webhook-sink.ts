@@ -115,7 +115,7 @@ const DRAIN_LIMIT_BYTES = 64 * 1024;
 
 const ABORTED: DeliveryOutcome = {
   kind: "retry",
-  error: { code: "ABORTED", message: "delivery cancelled; will retry" },
+  error: { code: "ABORTED", message: "delivery cancelled" },
 };
 
 function createSinkAgent(timeoutMs: number): Agent {

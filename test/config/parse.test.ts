@@ -165,7 +165,7 @@ describe("parseWatchlist", () => {
         sessions: [{ project: "a/b", id: "ab", timezone: "Mars/Olympus", schedule: "* * * * *" }],
       }),
     ).toEqual({
-      "api.baseUrl": 'must be an http(s) URL like "https://hooks.example.com/authwatch"',
+      "api.baseUrl": "must be an http:// or https:// URL",
       "api.concurrency": "must be an integer of at least 1",
       "api.maxRequestsPerSecond": "must be a number greater than 0",
       "api.timeout": "must be between 1ms and 24d",

@@ -488,7 +488,10 @@ describe("a key pasted where its variable's name belongs", () => {
     const pasted = "in_live_REALKEY123456abcdef";
     const run = () =>
       resolveConfig(
-        { api: { workspaceId: "123e4567-e89b-12d3-a456-426614174000", apiKeyEnv: pasted }, sessions: [] } as never,
+        {
+          api: { workspaceId: "123e4567-e89b-12d3-a456-426614174000", apiKeyEnv: pasted },
+          sessions: [],
+        } as never,
         { env: {}, requireSecrets: true },
       );
     expect(run).toThrow(/api\.apiKeyEnv: the environment variable named here/);

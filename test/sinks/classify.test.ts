@@ -100,7 +100,7 @@ describe("classifyError", () => {
     it(`retries ${what} as TIMEOUT`, () => {
       expect(classifyError(error, { timeoutMs: 10_000 })).toEqual({
         kind: "retry",
-        error: { code: "TIMEOUT", message: "no complete answer within 10s; will retry" },
+        error: { code: "TIMEOUT", message: "no complete answer within 10s" },
       });
     });
   }
@@ -109,7 +109,7 @@ describe("classifyError", () => {
     const error = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
     expect(classifyError(error)).toEqual({
       kind: "retry",
-      error: { code: "NETWORK_ERROR", message: "connection failed: ECONNREFUSED; will retry" },
+      error: { code: "NETWORK_ERROR", message: "connection failed: ECONNREFUSED" },
     });
   });
 
@@ -140,7 +140,7 @@ describe("classifyError", () => {
   it("retries something that is not an Error at all", () => {
     expect(classifyError("boom")).toEqual({
       kind: "retry",
-      error: { code: "NETWORK_ERROR", message: "connection failed: unknown error; will retry" },
+      error: { code: "NETWORK_ERROR", message: "connection failed: unknown error" },
     });
   });
 });

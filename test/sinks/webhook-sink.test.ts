@@ -59,7 +59,7 @@ const CASES: ConformanceCase[] = [
     expected: () => ({
       kind: "retry",
       retryAfterMs: 120_000,
-      error: { code: "HTTP_503", message: expect.stringContaining("retry after 2m") },
+      error: { code: "HTTP_503", message: expect.stringContaining("asked for 2m before a retry") },
     }),
   },
   {
