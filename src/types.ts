@@ -22,6 +22,9 @@ export function isKnownStatus(status: string): status is KnownApiStatus | typeof
   return status === NOT_FOUND || (KNOWN_API_STATUSES as readonly string[]).includes(status);
 }
 
+/** A workspace id (the spec's `format: uuid`), any version, either case. */
+export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 /** Identifies one AuthSession across workspaces. */
 export interface SessionRef {
   workspaceId: string;

@@ -5,8 +5,11 @@ import { renderStatusTable, summarizeFailures } from "../commands/render-status.
 import { collectStatus, readSinceFromStateFile, statusExitCode } from "../commands/status.js";
 import { runDemo } from "../demo/run-demo.js";
 import { EXIT } from "../errors/authwatch-error.js";
+import { ConfigError } from "../errors/config-error.js";
 import { UsageError } from "../errors/usage-error.js";
 import { createLogger } from "../logger.js";
+import { UUID_PATTERN } from "../types.js";
+import { parseWaitTarget } from "../wait/parse-target.js";
 import type { CommandIO, GlobalOptions } from "./command-io.js";
 import { loadCommandConfig, watchlistPath } from "./load-config.js";
 import { resolveLogLevel } from "./log-level.js";
@@ -31,12 +34,13 @@ export function registerCommands(program: Command, io: CommandIO, setExitCode: S
         requireWatchlist: true,
       });
       const summary = summarizeConfig(config);
-      const online = options.online ? await probeKeys(config) : [];
+      const online = options.online ? await probeKeys(config) : { lines: [], issues: [] };
       const { path } = watchlistPath(globals(command), io);
+      for (const line of online.lines) io.stdout.write(`  ${line}\n`);
+      if (online.issues.length > 0) throw new ConfigError("check --online", online.issues);
       io.stdout.write(
         `${path} is valid: ${plural(summary.sessions, "session")}, ${plural(summary.sinks, "sink")}, ${plural(summary.apiKeys, "API key")}\n`,
       );
-      for (const line of online) io.stdout.write(`  ${line}\n`);
     });
 
   program
@@ -84,25 +88,32 @@ export function registerCommands(program: Command, io: CommandIO, setExitCode: S
         if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
           throw new UsageError(`--limit "${options.limit}" must be a whole number above 0`);
         }
-        let parsed:
-          | { projectName: string; authSessionId: string; workspaceId?: string | undefined }
-          | undefined;
-        if (target !== undefined) {
-          const parts = target.split("/");
-          if (parts.length !== 2 || !parts[0] || !parts[1]) {
-            throw new UsageError(`"${target}" is not PROJECT/SESSION_ID, e.g. my-project/auth-session-123`);
+        if (options.workspace !== undefined) {
+          if (target === undefined)
+            throw new UsageError("--workspace needs a PROJECT/SESSION_ID to go with it");
+          if (!UUID_PATTERN.test(options.workspace)) {
+            throw new UsageError(
+              `--workspace "${options.workspace}" must be a UUID like "123e4567-e89b-12d3-a456-426614174000"`,
+            );
           }
-          parsed = { projectName: parts[0], authSessionId: parts[1], workspaceId: options.workspace };
         }
+        const parsed =
+          target === undefined ? undefined : { ...parseWaitTarget(target), workspaceId: options.workspace };
         const entries = readHistory({
           statePath: config.statePath,
           ...(parsed ? { target: parsed } : {}),
           ...(limit ? { limit } : {}),
         });
         if (options.json) {
-          io.stdout.write(
-            `${JSON.stringify({ events: entries.map(({ event, deliveries }) => ({ ...event, deliveries })) }, null, 2)}\n`,
-          );
+          // Times in ISO 8601, like every other time authwatch prints.
+          const events = entries.map(({ event, deliveries }) => ({
+            ...event,
+            deliveries: deliveries.map((d) => ({
+              ...d,
+              deliveredAt: d.deliveredAt === null ? null : new Date(d.deliveredAt).toISOString(),
+            })),
+          }));
+          io.stdout.write(`${JSON.stringify({ events }, null, 2)}\n`);
         } else {
           io.stdout.write(renderHistoryTable(entries));
         }

@@ -5,6 +5,7 @@ import { DURATION_HINT, formatDuration, parseDuration } from "../duration.js";
 import { AuthwatchError, EXIT } from "../errors/authwatch-error.js";
 import { ConfigError, formatIssue } from "../errors/config-error.js";
 import { UsageError } from "../errors/usage-error.js";
+import { UUID_PATTERN } from "../types.js";
 import { sessionName } from "../wait/describe.js";
 import { parseWaitStatus, parseWaitTarget } from "../wait/parse-target.js";
 import { createProgressView, type ProgressMode } from "../wait/progress.js";
@@ -28,7 +29,6 @@ interface WaitFlags {
 }
 
 const MIN_INTERVAL_MS = 1_000;
-const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const SIGNAL_EXIT: Partial<Record<SignalName, number>> = { SIGINT: EXIT.SIGINT, SIGTERM: EXIT.SIGTERM };
 /** How often a TTY's elapsed times are redrawn between polls. */
 const TICK_MS = 1_000;

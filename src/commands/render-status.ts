@@ -17,15 +17,19 @@ export function renderStatusTable(rows: readonly SessionStatusRow[], now: number
   );
 }
 
-/** One stderr line per distinct failure, so a wrong key reads as one clear line, not a wall of rows. */
+/**
+ * One stderr line per distinct failure, naming the sessions it hit (the first few), so a wrong key
+ * reads as one clear line, not a wall of rows.
+ */
 export function summarizeFailures(rows: readonly SessionStatusRow[]): string[] {
-  const byMessage = new Map<string, number>();
+  const byMessage = new Map<string, string[]>();
   for (const row of rows) {
     if (!row.error) continue;
     const key = `${row.error.code}: ${row.error.message.replace(/ \(GET [^)]*\)$/, "")}`;
-    byMessage.set(key, (byMessage.get(key) ?? 0) + 1);
+    byMessage.set(key, [...(byMessage.get(key) ?? []), `${row.projectName}/${row.authSessionId}`]);
   }
-  return [...byMessage].map(
-    ([message, count]) => `${count} session${count === 1 ? "" : "s"} failed: ${message}`,
-  );
+  return [...byMessage].map(([message, names]) => {
+    const shown = names.slice(0, 3).join(", ") + (names.length > 3 ? `, and ${names.length - 3} more` : "");
+    return `${names.length} session${names.length === 1 ? "" : "s"} failed (${shown}): ${message}`;
+  });
 }

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseDuration } from "../duration.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
-import { type SessionRef, sessionKey } from "../types.js";
+import { type SessionRef, sessionKey, UUID_PATTERN } from "../types.js";
 import type {
   Watchlist,
   WatchlistDuration,
@@ -67,7 +67,6 @@ interface Context {
 /** A secret that was read, or why it could not be; `label` names the source in messages. */
 type Found<T> = { ok: true; value: T; label: string } | { ok: false; problem: string };
 
-const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const STATUS_KEYS = ["PENDING", "READY", "EXPIRED", "NOT_FOUND"] as const;
 
 /** Throws ConfigError listing every issue at once; never puts a secret value in a message. */

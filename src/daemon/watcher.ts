@@ -61,6 +61,8 @@ export function createWatcher(deps: WatcherDeps): Watcher {
   const refusedKeys = new Set<string>();
   const idMismatchWarned = new Set<string>();
   let logTransitions = deps.logTransitions;
+  // Checked once: building a log object per poll costs even when the line is dropped.
+  const debugEnabled = logger.isLevelEnabled("debug");
 
   const baseHealthData = (session: WatchedSession) => ({
     eventId: newEventId(),
@@ -163,6 +165,12 @@ export function createWatcher(deps: WatcherDeps): Watcher {
         return onFailure(session, error, startedAt);
       }
       const { observation, answeredId } = result;
+      if (debugEnabled) {
+        logger.debug(
+          { session: session.key, status: observation.status, ms: clock.now() - startedAt },
+          "polled",
+        );
+      }
       deps.metrics?.pollFinished(
         observation.status === "NOT_FOUND" ? "not_found" : "ok",
         (clock.now() - startedAt) / 1000,
