@@ -27,6 +27,10 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Events older than this whose deliveries are finished are deleted, so the state file stays small. */
+export const HISTORY_RETENTION_MS = 90 * 86_400_000;
+const PRUNE_EVERY_MS = 6 * 3_600_000;
+
 export interface ReloadSummary {
   added: number;
   removed: number;
@@ -179,6 +183,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   scheduler.start();
   worker.start();
+  let cancelPrune: (() => void) | undefined;
+  const prune = () => {
+    try {
+      const deleted = store.pruneHistory(clock.now() - HISTORY_RETENTION_MS);
+      if (deleted > 0)
+        logger.info({ deleted, retentionDays: HISTORY_RETENTION_MS / 86_400_000 }, "old events pruned");
+    } catch (error) {
+      logger.warn({ err: error }, "could not prune old events; will try again later");
+    }
+    cancelPrune = clock.setTimer(prune, PRUNE_EVERY_MS);
+  };
+  prune();
   logger.info(
     {
       sessions: config.sessions.length,
@@ -253,6 +269,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
     async stop(timeoutMs) {
       running = false;
+      cancelPrune?.();
       const deadline = clock.now() + timeoutMs;
       const schedulerStopped = scheduler.stop();
       // The sleep is cancelled once the polls are done, so a library caller's process is not kept alive.

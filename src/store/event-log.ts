@@ -26,6 +26,8 @@ export interface EventLog {
   /** Returns the event's sequence number. */
   insert(event: AuthwatchEvent, sessionKey: string | null, timestamp: number): number;
   history(options: HistoryOptions): HistoryEntry[];
+  /** Deletes up to `limit` events older than `before` with no pending delivery; returns how many. */
+  prune(before: number, limit: number): number;
   /** Sessions whose last health event is poll_failing, with the error it carried. */
   failingSessions(): Map<string, { error: ErrorInfo | null; failures: number }>;
 }
@@ -66,7 +68,20 @@ export function createEventLog(db: Database): EventLog {
      WHERE e.type = 'authsession.poll_failing'`,
   );
 
+  // Oldest first: old events sit at the start of the table, so the scan stops early. Their delivery
+  // rows go with them (ON DELETE CASCADE); events still waiting for a delivery are kept.
+  const pruneOld = db.prepare<[number, number]>(
+    `DELETE FROM events WHERE seq IN (
+       SELECT e.seq FROM events e
+       WHERE e.timestamp < ?
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq AND d.status = 'pending')
+       ORDER BY e.seq LIMIT ?)`,
+  );
+
   return {
+    prune(before, limit) {
+      return pruneOld.run(before, limit).changes;
+    },
     failingSessions() {
       const failing = new Map<string, { error: ErrorInfo | null; failures: number }>();
       for (const row of lastHealth.all()) {

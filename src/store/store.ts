@@ -76,6 +76,9 @@ function openDatabase(path: string, busyTimeoutMs: number, logger: Logger): Data
   }
 }
 
+/** Events deleted per transaction when pruning. */
+const PRUNE_BATCH = 1_000;
+
 function createStore(db: Database.Database, path: string, clock: Clock): Store {
   const states = createSessionStates(db);
   const events = createEventLog(db);
@@ -152,6 +155,14 @@ function createStore(db: Database.Database, path: string, clock: Clock): Store {
     },
     history: (options = {}) => read(() => events.history(options)),
     failingSessions: () => read(() => events.failingSessions()),
+    pruneHistory(before) {
+      let total = 0;
+      for (;;) {
+        const deleted = write(() => events.prune(before, PRUNE_BATCH));
+        total += deleted;
+        if (deleted < PRUNE_BATCH) return total;
+      }
+    },
     dueDeliveries: (sink, now, limit) => read(() => outbox.due(sink, now, limit)),
     nextDueAt: (sink) => read(() => outbox.nextDueAt(sink)),
     markDelivered: (id, now, attempts) => write(() => outbox.markDelivered(id, now, attempts)),

@@ -113,6 +113,11 @@ export interface Store extends OutboxStore {
    * by a poll_recovered rather than opened a second time.
    */
   failingSessions(): Map<string, { error: ErrorInfo | null; failures: number }>;
+  /**
+   * Deletes events older than `before` (epoch ms) whose deliveries are all finished, with their
+   * delivery rows, in small batches so the daemon's writes are never held up for long.
+   */
+  pruneHistory(before: number): number;
   /** Events oldest first (newest last), each with its deliveries per sink. */
   history(options?: HistoryOptions): HistoryEntry[];
   /** False when the last write failed or the store is closed. */

@@ -231,6 +231,22 @@ describe("store", () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it("prunes old events with their finished deliveries and keeps those still waiting to be delivered", () => {
+    const old = T0 - 100 * 86_400_000;
+    const done = transitionEvent(ref("a"), "READY", { at: old });
+    const waiting = transitionEvent(ref("b"), "READY", { at: old });
+    const recent = transitionEvent(ref("c"), "READY");
+    store.recordTransition(ref("a"), state("READY", old), done, ["hook"]);
+    store.recordTransition(ref("b"), state("READY", old), waiting, ["hook"]);
+    store.recordTransition(ref("c"), state("READY"), recent, []);
+    const [first] = store.dueDeliveries("hook", T0, 10);
+    store.markDelivered(first!.id, T0);
+    expect(store.pruneHistory(T0 - 90 * 86_400_000)).toBe(1);
+    expect(store.history().map((entry) => entry.eventId)).toEqual([waiting.data.eventId, recent.data.eventId]);
+    // The last state of each session is not history: it stays.
+    expect(store.loadStates().size).toBe(3);
+  });
+
   it("reports unhealthy once closed", () => {
     store.close();
     expect(store.isHealthy()).toBe(false);
