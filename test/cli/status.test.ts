@@ -110,7 +110,9 @@ describe("authwatch status", () => {
     expect(code).toBe(1);
     const errorLines = io.stderrText().trim().split("\n");
     expect(errorLines).toHaveLength(1);
-    expect(errorLines[0]).toMatch(/^authwatch: 4 sessions failed \(my-project\/ready-one, my-project\/pending-one, my-project\/expired-one, and 1 more\): UNAUTHORIZED: API key refused/);
+    expect(errorLines[0]).toMatch(
+      /^authwatch: 4 sessions failed \(my-project\/ready-one, my-project\/pending-one, my-project\/expired-one, and 1 more\): UNAUTHORIZED: API key refused/,
+    );
     expect(io.stdoutText() + io.stderrText()).not.toContain(wrongKey);
   });
 

@@ -181,3 +181,39 @@ describe("authwatch watch at the edges of its life", () => {
     }
   });
 });
+
+describe("authwatch watch reloads on a change of the watchlist file", () => {
+  it("applies an edited file without a signal", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-edit-"));
+    api.setStatus(ref("f-1"), "READY");
+    api.setStatus(ref("f-2"), "EXPIRED");
+    writeWatchlist(dir, ["f-1"]);
+    const daemon = watch(dir);
+    await daemon.waitForLine(isEvent("authsession.ready", "f-1"));
+    writeWatchlist(dir, ["f-1", "f-2"]);
+    await daemon.waitForLine(isEvent("authsession.expired", "f-2"));
+    expect((await stop(daemon)).code).toBe(0);
+  });
+
+  it("applies a file swapped in through a symlink, as Kubernetes ConfigMaps do", async () => {
+    const { mkdirSync, renameSync, symlinkSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-configmap-"));
+    api.setStatus(ref("c-1"), "READY");
+    api.setStatus(ref("c-2"), "PENDING");
+    // ConfigMap layout: watchlist.json -> ..data/watchlist.json, ..data -> ..v1 (swapped atomically).
+    const version = (name: string, ids: string[]) => {
+      mkdirSync(join(dir, name));
+      writeWatchlist(join(dir, name), ids);
+    };
+    version("..v1", ["c-1"]);
+    symlinkSync("..v1", join(dir, "..data"));
+    symlinkSync(join("..data", "watchlist.json"), join(dir, "watchlist.json"));
+    const daemon = watch(dir);
+    await daemon.waitForLine(isEvent("authsession.ready", "c-1"));
+    version("..v2", ["c-1", "c-2"]);
+    symlinkSync("..v2", join(dir, "..data_tmp"));
+    renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
+    await daemon.waitForLine(isEvent("authsession.pending", "c-2"));
+    expect((await stop(daemon)).code).toBe(0);
+  });
+});

@@ -242,7 +242,10 @@ describe("store", () => {
     const [first] = store.dueDeliveries("hook", T0, 10);
     store.markDelivered(first!.id, T0);
     expect(store.pruneHistory(T0 - 90 * 86_400_000)).toBe(1);
-    expect(store.history().map((entry) => entry.eventId)).toEqual([waiting.data.eventId, recent.data.eventId]);
+    expect(store.history().map((entry) => entry.eventId)).toEqual([
+      waiting.data.eventId,
+      recent.data.eventId,
+    ]);
     // The last state of each session is not history: it stays.
     expect(store.loadStates().size).toBe(3);
   });
