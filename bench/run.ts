@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import type { DeliveryOptions, DeliveryResult } from "./delivery.js";
+import { describeMachine } from "./machine.js";
+import { reportRows } from "./report.js";
+import { runChild } from "./run-child.js";
+import { round } from "./stats.js";
+import type { SteadyOptions, SteadyResult } from "./steady.js";
+import type { SteadyFiles } from "./steady-prepare.js";
+import { summarize } from "./summary.js";
+import type { SweepSuiteOptions, SweepSuiteResult } from "./sweep-suite.js";
+import { formatNumber, formatTable } from "./table.js";
+
+/** Everything `npm run bench` measures. Sized to finish in about four minutes on 2 shared cores. */
+const SWEEP: SweepSuiteOptions = {
+  count: 20_000,
+  concurrency: 16,
+  rounds: 5,
+  naiveRounds: 3,
+  latenessLoad: 0.5,
+  latenessWindowMs: 8_000,
+};
+const STEADY = { count: 100_000, idPrefix: "sess-", idleSliceMs: 5_000, idleSlices: 7 };
+const DELIVERY: DeliveryOptions & { runs: number } = {
+  runs: 3,
+  sessions: 50,
+  flipMs: 400,
+  pollIntervalMs: 100,
+  transitions: 1_000,
+  warmUp: 100,
+  timeoutMs: 60_000,
+};
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const machine = describeMachine();
+  progress(`authwatch bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);
+
+  progress(`transition to delivery, ${DELIVERY.runs} runs …`);
+  const delivery = await runChild<DeliveryResult[]>("delivery", DELIVERY, 150_000);
+
+  progress(`${formatNumber(STEADY.count)} sessions: memory, start-up, idle …`);
+  const dir = mkdtempSync(join(tmpdir(), "authwatch-bench-steady-"));
+  let steady: SteadyResult;
+  try {
+    const files = await runChild<SteadyFiles>("steady-prepare", { dir, ...STEADY }, 120_000);
+    const options: SteadyOptions = { ...STEADY, files };
+    steady = await runChild<SteadyResult>("steady", options, 240_000);
+    progress(
+      `  ${formatNumber(steady.heapBytesPerSession)} heap bytes per session, start-up ${formatNumber(steady.startupMs)} ms, ` +
+        `idle ${steady.idleCpuMsPerMin.toFixed(1)} ms CPU per minute`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  progress(`sweeps of ${formatNumber(SWEEP.count)} sessions …`);
+  const sweep = await runChild<SweepSuiteResult>("sweep", SWEEP, 240_000);
+
+  const summary = summarize(sweep, steady, delivery);
+  const durationSec = (performance.now() - started) / 1000;
+  process.stdout.write(`\n${formatTable(reportRows(summary, sweep, steady, delivery))}\n\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      ...summary,
+      durationSec: round(durationSec, 1),
+      machine: { cpuModel: machine.cpuModel, cores: machine.cores, node: machine.node },
+    })}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

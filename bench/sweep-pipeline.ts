@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApiDispatcher } from "../src/api/dispatcher.js";
+import { startDaemon } from "../src/daemon/daemon.js";
+import { buildBenchConfig } from "./bench-config.js";
+import { createBenchLogger } from "./bench-logger.js";
+import type { FakeApiProcess } from "./fake-api-process.js";
+import { cpuMsBetween, now, within } from "./measure.js";
+import { probeDispatcher } from "./probe-dispatcher.js";
+import type { SweepTarget } from "./sweep-raw.js";
+import { type SweepResult, sweepResult } from "./sweep-result.js";
+
+/**
+ * A never-observed session uses the `default` interval, and its first poll falls within
+ * min(1 s, that interval) of the start: with `default` 1 ms all N are due at the same instant. READY
+ * (what the fake answers) is 1 ms too, so each session is due again as soon as it has answered; the
+ * scheduler serves the oldest due first, so all N first polls run before any second one. All through
+ * the real startDaemon, with nothing changed in src/.
+ */
+export const ALL_DUE_AT_ONCE = {
+  default: "1ms",
+  READY: "1ms",
+  PENDING: "1h",
+  EXPIRED: "1h",
+  NOT_FOUND: "1h",
+};
+
+export interface PipelineSweepResult {
+  /** The N first observations: poll, transition, event, durable commit, bus. */
+  first: SweepResult;
+  /** The N second polls: the same status again, so no event and no write (a watcher's usual poll). */
+  steady: SweepResult;
+}
+
+interface Mark {
+  at: number;
+  cpu: NodeJS.CpuUsage;
+  serverCpuMs: number;
+}
+
+const mark = (api: FakeApiProcess): Mark => ({
+  at: now(),
+  cpu: process.cpuUsage(),
+  serverCpuMs: api.cpuMs(),
+});
+
+/**
+ * The whole daemon (startDaemon: scheduler, client, state machine, group-committed SQLite store with
+ * synchronous=FULL on a real disk, bus), on a fresh state file. The first sweep runs from the first
+ * request handed to the pool until the N-th first observation has been committed and published on the
+ * bus; the steady sweep from the N-th answer to the 2N-th.
+ */
+export async function runPipelineSweep(target: SweepTarget): Promise<PipelineSweepResult> {
+  const { api, count, concurrency } = target;
+  const dir = mkdtempSync(join(tmpdir(), "authwatch-bench-"));
+  const config = buildBenchConfig({
+    baseUrl: api.url,
+    count,
+    idPrefix: target.idPrefix,
+    interval: ALL_DUE_AT_ONCE,
+    jitter: 0.1,
+    concurrency,
+    maxRequestsPerSecond: 1_000_000,
+    statePath: join(dir, "state.db"),
+  });
+  let start: Mark | undefined;
+  let firstAnswered: Mark | undefined;
+  let firstStored: Mark | undefined;
+  let steadyAnswered: Mark | undefined;
+  let answered = 0;
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  const probe = probeDispatcher(createApiDispatcher({ connections: concurrency }), {
+    onFirstDispatch: () => {
+      start = mark(api);
+    },
+    onAnswer: () => {
+      answered++;
+      if (answered === count) firstAnswered = mark(api);
+      if (answered === 2 * count) {
+        steadyAnswered = mark(api);
+        resolveDone();
+      }
+    },
+  });
+  let stored = 0;
+  const daemon = await startDaemon({ config, logger: createBenchLogger(), apiDispatcher: probe.dispatcher });
+  daemon.bus.on("event", (event) => {
+    if (!("from" in event.data) || event.data.from !== null) return;
+    if (++stored === count) firstStored = mark(api);
+  });
+  try {
+    await within(done, 120_000, "the pipeline sweep");
+  } finally {
+    await daemon.stop(5_000);
+    await probe.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (!start || !firstAnswered || !firstStored || !steadyAnswered)
+    throw new Error("the sweep did not complete");
+  // Polls beyond 2N answered are in flight when the daemon stops; failed polls are retried and counted.
+  const errors = probe.dispatched() - probe.answered();
+  return {
+    first: span("pipeline", stored, errors, start, firstStored),
+    steady: span("pipeline", count, 0, firstAnswered, steadyAnswered),
+  };
+}
+
+function span(kind: "pipeline", polls: number, errors: number, from: Mark, to: Mark): SweepResult {
+  return sweepResult(kind, {
+    polls,
+    errors,
+    ms: to.at - from.at,
+    cpuMs: cpuMsBetween(from.cpu, to.cpu),
+    serverCpuMs: to.serverCpuMs - from.serverCpuMs,
+  });
+}
