@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import type { Dispatcher } from "undici";
 import { ConfigError } from "../errors/config-error.js";
 import type { SessionRef } from "../types.js";
@@ -120,7 +121,9 @@ async function readResponse(response: Dispatcher.ResponseData, details: ApiError
     await body.dump().catch(() => undefined);
     throw statusError(statusCode, headers["retry-after"], details);
   }
-  const text = await readText(body, details);
+  // A declared length within the limit is read in one go; otherwise stream and count.
+  const length = Number(headers["content-length"]);
+  const text = length >= 0 && length <= MAX_BODY_BYTES ? await body.text() : await readText(body, details);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -183,8 +186,23 @@ function errorCode(error: unknown): string | undefined {
   return cause === undefined ? undefined : errorCode(cause);
 }
 
+/**
+ * A request's abort signal as undici accepts it (`signal?: AbortSignal | EventEmitter`: it reads
+ * `aborted` and `reason` and listens for "abort"). Much cheaper than an AbortController per request.
+ */
+class RequestSignal extends EventEmitter {
+  aborted = false;
+  reason: unknown;
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit("abort");
+  }
+}
+
 interface Deadline {
-  signal: AbortSignal;
+  signal: RequestSignal;
   timedOut(): boolean;
   dispose(): void;
 }
@@ -196,16 +214,16 @@ interface Deadline {
  * `timeout` keeps its timer until it fires. Here both are released as soon as the request settles.
  */
 function startDeadline(ms: number, outer: AbortSignal | undefined): Deadline {
-  const controller = new AbortController();
+  const signal = new RequestSignal();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    controller.abort(new DOMException(`no answer within ${ms}ms`, "TimeoutError"));
+    signal.abort(new DOMException(`no answer within ${ms}ms`, "TimeoutError"));
   }, ms);
-  const onOuterAbort = () => controller.abort(outer?.reason);
+  const onOuterAbort = () => signal.abort(outer?.reason);
   outer?.addEventListener("abort", onOuterAbort, { once: true });
   return {
-    signal: controller.signal,
+    signal,
     timedOut: () => timedOut,
     dispose() {
       clearTimeout(timer);

@@ -8,6 +8,7 @@ import type { Logger } from "../logger.js";
 import { createScheduler } from "../scheduler/scheduler.js";
 import { openStore } from "../store/store.js";
 import type { Store } from "../store/types.js";
+import type { SessionState } from "../types.js";
 import { startStatusServer } from "./http-server.js";
 import { createDaemonMetrics, type DaemonMetrics } from "./metrics.js";
 import { scrubSecretsFromEnv } from "./scrub-env.js";
@@ -76,9 +77,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let config = options.config;
 
   const store = openStore(config.statePath, { logger });
-  const states = store.loadStates();
   const sessions = new Map(config.sessions.map((session) => [session.key, session]));
-  const fingerprints = new Map(config.sessions.map((session) => [session.key, sessionFingerprint(session)]));
+  // Keyed by the config's key strings where a session is watched, so each key is held once, not twice.
+  const states = new Map<string, SessionState>();
+  for (const [key, state] of store.loadStates()) states.set(sessions.get(key)?.key ?? key, state);
 
   const metrics = createDaemonMetrics({
     *sessions() {
@@ -240,12 +242,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         scheduler.remove(key);
         watcher.forget(key);
         sessions.delete(key);
-        fingerprints.delete(key);
         summary.removed++;
       }
       for (const session of next.sessions) {
         const fingerprint = sessionFingerprint(session);
-        const before = fingerprints.get(session.key);
+        const old = sessions.get(session.key);
+        const before = old && sessionFingerprint(old);
         if (before === fingerprint) {
           summary.unchanged++;
           sessions.set(session.key, session);
@@ -254,7 +256,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         if (before === undefined) summary.added++;
         else summary.changed++;
         sessions.set(session.key, session);
-        fingerprints.set(session.key, fingerprint);
         scheduler.upsert(session, states.get(session.key)?.status);
       }
       router.update(next.sinks, scrubSecretsFromEnv(baseEnv, next));

@@ -84,10 +84,17 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
     },
   });
 
+  const pollsByResult = new Map<string, { inc(): void }>();
   return {
     registry,
     pollFinished(result, seconds) {
-      polls.inc({ result });
+      // A bound child per result: inc({ result }) hashes the label object on every poll.
+      let child = pollsByResult.get(result);
+      if (!child) {
+        child = polls.labels(result);
+        pollsByResult.set(result, child);
+      }
+      child.inc();
       pollDuration.observe(seconds);
     },
     transition(to) {

@@ -31,6 +31,10 @@ type Pending =
   | { kind: "event"; event: AuthwatchEvent; sessionKey: string | null };
 
 const MAX_RETRY_DELAY_MS = 30_000;
+/** A commit of at least this many changes means a burst (a sweep): the next one waits for more … */
+const BURST_BATCH = 8;
+/** … at most this long after the previous commit, so a sweep costs one fsync per 10 ms, not per turn. */
+const BURST_COMMIT_GAP_MS = 10;
 
 /**
  * Group commit. Every change is durable (synchronous=FULL) before its event is published, but the
@@ -49,6 +53,9 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
   let scheduled = false;
   let failures = 0;
   let retryTimer: NodeJS.Timeout | undefined;
+  let gapTimer: NodeJS.Timeout | undefined;
+  let lastCommitAt = Number.NEGATIVE_INFINITY;
+  let lastBatch = 0;
 
   const publishAll = (events: AuthwatchEvent[]) => {
     for (const event of events) {
@@ -86,9 +93,12 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
 
   const flush = () => {
     scheduled = false;
+    clearTimeout(gapTimer);
+    gapTimer = undefined;
     if (retryTimer) return; // a retry is already planned; keep the order
     while (queue.length > 0) {
       let result: { written: number; events: AuthwatchEvent[] };
+      lastCommitAt = performance.now();
       try {
         result = writeHead();
       } catch (error) {
@@ -104,6 +114,7 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
         }, delay);
         return;
       }
+      lastBatch = result.written;
       queue = queue.slice(result.written);
       if (failures > 0) {
         deps.logger.info({ after: failures }, "the store accepts writes again");
@@ -117,7 +128,11 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
     queue.push(item);
     if (!scheduled && !retryTimer) {
       scheduled = true;
-      setImmediate(flush);
+      // A lone change commits on the next turn, as before; during a burst the next commit gathers
+      // what arrives within the gap, trading a few ms of latency for far fewer fsyncs.
+      const wait = lastBatch >= BURST_BATCH ? lastCommitAt + BURST_COMMIT_GAP_MS - performance.now() : 0;
+      if (wait > 0) gapTimer = setTimeout(flush, wait);
+      else setImmediate(flush);
     }
   };
 
@@ -139,6 +154,8 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
     close() {
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = undefined;
+      clearTimeout(gapTimer);
+      gapTimer = undefined;
     },
   };
 }

@@ -200,13 +200,16 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       }
       if (outcome.event && (logTransitions || !isKnownStatus(outcome.event.data.to))) {
         const { from, to } = outcome.event.data;
-        const level = isKnownStatus(to) ? (to === "READY" || to === "PENDING" ? "info" : "warn") : "warn";
-        logger[level](
-          { session: session.key, from, to, eventId: outcome.event.data.eventId },
-          isKnownStatus(to)
-            ? `${session.projectName}/${session.authSessionId}: ${from ?? "(first seen)"} → ${to}`
-            : `${session.projectName}/${session.authSessionId}: unknown status "${to}" from the API, kept as-is`,
-        );
+        const quiet = to === "READY" || to === "PENDING";
+        // A first sighting that is not bad news is no news: at start-up it would be one line per session.
+        const level = !isKnownStatus(to) ? "warn" : !quiet ? "warn" : from === null ? "debug" : "info";
+        if (level !== "debug" || debugEnabled)
+          logger[level](
+            { session: session.key, from, to, eventId: outcome.event.data.eventId },
+            isKnownStatus(to)
+              ? `${session.projectName}/${session.authSessionId}: ${from ?? "(first seen)"} → ${to}`
+              : `${session.projectName}/${session.authSessionId}: unknown status "${to}" from the API, kept as-is`,
+          );
       }
       return { kind: "ok", status: observation.status };
     },

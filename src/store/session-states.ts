@@ -28,8 +28,20 @@ export function createSessionStates(db: Database): SessionStates {
   return {
     load() {
       const states = new Map<string, SessionState>();
+      // SQLite returns a new string per row: 100,000 copies of "READY" otherwise.
+      const interned = new Map<string, string>();
+      const intern = (value: string) => {
+        const known = interned.get(value);
+        if (known !== undefined) return known;
+        interned.set(value, value);
+        return value;
+      };
       for (const row of selectAll.iterate()) {
-        states.set(row.session_key, { status: row.status, sessionType: row.session_type, since: row.since });
+        states.set(row.session_key, {
+          status: intern(row.status),
+          sessionType: row.session_type === null ? null : intern(row.session_type),
+          since: row.since,
+        });
       }
       return states;
     },
