@@ -20,6 +20,7 @@ const SWEEP: SweepSuiteOptions = {
   rounds: 5,
   naiveRounds: 3,
   latenessLoad: 0.5,
+  latenessRate: 2_000,
   latenessWindowMs: 8_000,
 };
 const STEADY = { count: 100_000, idPrefix: "sess-", idleSliceMs: 5_000, idleSlices: 7 };
