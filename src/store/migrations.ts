@@ -76,6 +76,21 @@ export const MIGRATIONS: readonly Migration[] = [
         ON deliveries (sink, session_key, id, next_attempt_at) WHERE status = 'pending';
     `,
   },
+  {
+    version: 3,
+    description: "only lane heads are due: rows behind a head wait, so scans stay small",
+    sql: `
+      -- Due lane heads in due order: the due scan and the next wake-up read only these.
+      CREATE INDEX deliveries_due ON deliveries (sink, next_attempt_at, id) WHERE status = 'pending';
+
+      -- Rows already queued behind an older pending row of their lane wait for it (QUEUED_BEHIND_HEAD).
+      UPDATE deliveries SET next_attempt_at = 9007199254740991
+      WHERE status = 'pending' AND EXISTS (
+        SELECT 1 FROM deliveries older
+        WHERE older.sink = deliveries.sink AND older.status = 'pending'
+          AND older.session_key IS deliveries.session_key AND older.id < deliveries.id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -32,6 +32,13 @@ export interface Outbox {
 }
 
 /**
+ * `next_attempt_at` of a row queued behind its lane's head: never due until the head is settled and
+ * it is promoted. Keeps the due scan and the next wake-up time proportional to the lane heads, not
+ * to the whole backlog (100,000 rows behind a dead receiver cost 40 ms per scan otherwise).
+ */
+export const QUEUED_BEHIND_HEAD = Number.MAX_SAFE_INTEGER;
+
+/**
  * The persistent outbox: one row per (event, sink), written in the same transaction as the event.
  * Rows of one (session, sink) form a lane that is served strictly oldest first.
  */
@@ -40,9 +47,23 @@ export function createOutbox(db: Database): Outbox {
     `INSERT INTO deliveries (event_seq, sink, session_key, next_attempt_at, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?)`,
   );
-  // Walks the sink's pending rows oldest first (deliveries_pending) and keeps the ones that head
-  // their lane (no older pending row of the same session: one seek in deliveries_pending_lanes).
-  // `IS` rather than `=` so that session-less events (NULL) form one lane too.
+  const laneBusy = db.prepare<[string, string | null], { id: number }>(
+    "SELECT id FROM deliveries WHERE sink = ? AND status = 'pending' AND session_key IS ? LIMIT 1",
+  );
+  const laneOf = db.prepare<[number], { sink: string; session_key: string | null }>(
+    "SELECT sink, session_key FROM deliveries WHERE id = ?",
+  );
+  // The next row of a lane becomes its head, due at once, when the head is settled.
+  const promote = db.prepare<[{ sink: string; session: string | null; now: number }]>(
+    `UPDATE deliveries SET next_attempt_at = @now
+     WHERE id = (SELECT id FROM deliveries
+                 WHERE sink = @sink AND status = 'pending' AND session_key IS @session ORDER BY id LIMIT 1)
+       AND next_attempt_at >= ${QUEUED_BEHIND_HEAD}`,
+  );
+  // Only lane heads carry a real due time (rows queued behind one wait at QUEUED_BEHIND_HEAD), so
+  // this walks the due heads in deliveries_due order and stops at `limit`, however large the backlog
+  // behind a dead receiver. The NOT EXISTS is a cheap guard that a head really is the oldest row
+  // of its lane. `IS` rather than `=` so that session-less events (NULL) form one lane too.
   const due = db.prepare<[{ sink: string; now: number; limit: number }], DueRow>(
     `SELECT d.id, d.event_seq, e.event_id, d.sink, d.session_key, d.status, d.attempts, d.retries,
             d.next_attempt_at, d.created_at, d.last_error, e.body
@@ -52,15 +73,12 @@ export function createOutbox(db: Database): Outbox {
          SELECT 1 FROM deliveries older
          WHERE older.sink = @sink AND older.status = 'pending'
            AND older.session_key IS d.session_key AND older.id < d.id)
-     ORDER BY d.id
+     ORDER BY d.next_attempt_at, d.id
      LIMIT @limit`,
   );
-  // The earliest due time among lane heads: a row queued behind an older one is not due before it.
-  // SQLite returns the bare column from the row that holds MIN(id).
+  // The earliest due time among lane heads: one step along deliveries_due.
   const nextDue = db.prepare<[string], { at: number | null }>(
-    `SELECT MIN(head_at) AS at FROM (
-       SELECT next_attempt_at AS head_at, MIN(id) FROM deliveries
-       WHERE sink = ? AND status = 'pending' GROUP BY session_key)`,
+    "SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE sink = ? AND status = 'pending'",
   );
   const delivered = db.prepare<[{ id: number; now: number; attempts: number | null }]>(
     `UPDATE deliveries SET status = 'delivered', delivered_at = @now, updated_at = @now,
@@ -85,18 +103,29 @@ export function createOutbox(db: Database): Outbox {
     "SELECT sink, COUNT(*) AS n FROM deliveries WHERE status = 'pending' GROUP BY sink",
   );
 
+  /** Settles a head and promotes the next row of its lane, in one transaction. */
+  const settle = db.transaction((update: () => void, id: number, now: number) => {
+    update();
+    const lane = laneOf.get(id);
+    if (lane) promote.run({ sink: lane.sink, session: lane.session_key, now });
+  });
+
   return {
     enqueue(eventSeq, sessionKey, sinks, now) {
-      for (const sink of new Set(sinks)) insert.run(eventSeq, sink, sessionKey, now, now, now);
+      for (const sink of new Set(sinks)) {
+        const dueAt = laneBusy.get(sink, sessionKey) ? QUEUED_BEHIND_HEAD : now;
+        insert.run(eventSeq, sink, sessionKey, dueAt, now, now);
+      }
     },
     due(sink, now, limit) {
       return due.all({ sink, now, limit }).map(toDeliveryRow);
     },
     nextDueAt(sink) {
-      return nextDue.get(sink)?.at ?? undefined;
+      const at = nextDue.get(sink)?.at ?? undefined;
+      return at === undefined || at >= QUEUED_BEHIND_HEAD ? undefined : at;
     },
     markDelivered(id, now, attempts) {
-      delivered.run({ id, now, attempts: attempts ?? null });
+      settle(() => delivered.run({ id, now, attempts: attempts ?? null }), id, now);
     },
     markRetry(id, update, now) {
       retry.run({
@@ -108,7 +137,7 @@ export function createOutbox(db: Database): Outbox {
       });
     },
     markDead(id, error, now, attempts) {
-      dead.run({ id, error: encodeError(error), now, attempts: attempts ?? null });
+      settle(() => dead.run({ id, error: encodeError(error), now, attempts: attempts ?? null }), id, now);
     },
     markSinkRowsDisabled(sink, now) {
       return disableRows.run(now, sink).changes;

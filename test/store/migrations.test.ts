@@ -40,6 +40,37 @@ describe("schema migrations", () => {
     expect(SCHEMA_VERSION).toBe(versions.length);
   });
 
+  it("upgrading to v3 queues the rows behind each lane's head, which are promoted in order", () => {
+    const path = temp.file();
+    const db = new Database(path);
+    applyMigrations(db, MIGRATIONS.slice(0, 2));
+    const session = ref("sess-b");
+    const events = ["PENDING", "READY"].map((status, i) => transitionEvent(session, status, { at: T0 + i }));
+    events.forEach((event, i) => {
+      db.prepare(
+        "INSERT INTO events (seq, event_id, session_key, type, timestamp, body) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(i + 1, event.data.eventId, sessionKey(session), event.type, T0 + i, JSON.stringify(event));
+      db.prepare(
+        `INSERT INTO deliveries (event_seq, sink, session_key, next_attempt_at, created_at, updated_at)
+         VALUES (?, 'hook', ?, ?, ?, ?)`,
+      ).run(i + 1, sessionKey(session), T0 + i, T0 + i, T0 + i);
+    });
+    db.close();
+
+    const store = openStore(path);
+    try {
+      expect(store.nextDueAt("hook")).toBe(T0);
+      const [head] = store.dueDeliveries("hook", T0 + 10, 10);
+      expect(head?.eventId).toBe(events[0]!.data.eventId);
+      store.markDead(head!.id, { code: "HTTP_400", message: "bad" }, T0 + 20);
+      const [next] = store.dueDeliveries("hook", T0 + 20, 10);
+      expect(next?.eventId).toBe(events[1]!.data.eventId);
+      expect(store.nextDueAt("hook")).toBe(T0 + 20);
+    } finally {
+      store.close();
+    }
+  });
+
   it("upgrades a v1 file to the current schema and keeps its data", () => {
     const path = temp.file();
     const eventId = writeV1File(path);
