@@ -217,3 +217,49 @@ describe("authwatch watch reloads on a change of the watchlist file", () => {
     expect((await stop(daemon)).code).toBe(0);
   });
 });
+
+describe("authwatch watch stopping", () => {
+  it("finishes within --shutdown-timeout when a delivery hangs, and a second signal exits at once", async () => {
+    const { createServer } = await import("node:http");
+    // A receiver that never answers: the delivery stays in flight.
+    const hanging = createServer(() => {});
+    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+    const port = (hanging.address() as { port: number }).port;
+    try {
+      const dir = mkdtempSync(join(tmpdir(), "authwatch-stop-"));
+      api.setStatus(ref("s-1"), "READY");
+      writeFileSync(
+        join(dir, "watchlist.json"),
+        JSON.stringify({
+          api: { workspaceId: WORKSPACE, timeout: "1s" },
+          defaults: { interval: "200ms", jitter: 0 },
+          sessions: [{ project: "proj", id: "s-1" }],
+          sinks: [
+            { name: "log", type: "console" },
+            { name: "hook", type: "webhook", url: `http://127.0.0.1:${port}/hook`, timeout: "30s" },
+          ],
+        }),
+      );
+
+      const graceful = watch(dir, ["--shutdown-timeout", "2s"]);
+      await graceful.waitForLine(isEvent("authsession.ready", "s-1"));
+      const { code, ms } = await stop(graceful);
+      expect(code).toBe(0);
+      expect(ms).toBeLessThan(3_500);
+
+      const impatient = watch(dir, ["--shutdown-timeout", "20s"]);
+      await impatient.waitForLine((line) => line.msg === "authwatch is watching");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const started = Date.now();
+      impatient.child.kill("SIGTERM");
+      await impatient.waitForLine((line) => line.msg === "stopping");
+      impatient.child.kill("SIGTERM");
+      const exit = await impatient.exited;
+      expect(exit.code).toBe(143);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  });
+});
