@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadWatchlist, locateJsonError, parseJsonText, readWatchlistFile } from "../../src/config/load.js";
-import { ConfigError } from "../../src/errors/config-error.js";
+import { configError } from "../helpers/config-error.js";
 
 const WS = "123e4567-e89b-12d3-a456-426614174000";
 
@@ -14,16 +14,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("loadWatchlist", () => {
   it("reads, validates and resolves a watchlist file against its own folder", () => {

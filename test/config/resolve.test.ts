@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseWatchlist } from "../../src/config/parse.js";
 import { type ResolveOptions, resolveConfig } from "../../src/config/resolve.js";
 import type { ResolvedConfig, WebhookSinkConfig } from "../../src/config/types.js";
-import { ConfigError } from "../../src/errors/config-error.js";
+import { configError } from "../helpers/config-error.js";
 
 const WS = "123e4567-e89b-12d3-a456-426614174000";
 const WS_ENV = "9b2f3c4d-1111-4222-8333-444455556666";
@@ -31,16 +31,6 @@ function resolveJson(json: unknown, options: Partial<ResolveOptions> = {}): Reso
     cwd: "/elsewhere",
     ...options,
   });
-}
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
 }
 
 const session = (id: string, extra: Record<string, unknown> = {}) => ({ project: "p", id, ...extra });
