@@ -7,6 +7,7 @@ import { DELIVERY_ERROR_CODES } from "../src/sinks/classify.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const readme = readFileSync(join(root, "README.md"), "utf8");
+const doc = (name: string) => readFileSync(join(root, "docs", name), "utf8");
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -15,16 +16,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-describe("the README stays true", () => {
+describe("the README and docs/ stay true", () => {
   it("maps every file of src/ in one line, and no file that is gone", () => {
     const files = sourceFiles(join(root, "src")).map((path) => relative(join(root, "src"), path));
-    const mapped = [...readme.matchAll(/^\| `([^`]+\.ts)` \|/gm)].map((match) => match[1]);
+    const mapped = [...doc("src-map.md").matchAll(/^\| `([^`]+\.ts)` \|/gm)].map((match) => match[1]);
     expect(mapped.sort()).toEqual(files.sort());
   });
 
   it("documents every stable error code", () => {
     for (const code of [...Object.keys(ERROR_CODES), ...Object.keys(DELIVERY_ERROR_CODES)]) {
-      expect(readme, code).toContain(`\`${code}\``);
+      expect(doc("error-codes.md"), code).toContain(`\`${code}\``);
     }
   });
 
@@ -35,4 +36,10 @@ describe("the README stays true", () => {
       expect(readme).toMatch(new RegExp(`\\| \`${command}[ \`]`));
     }
   });
+});
+
+it("links every reference page in docs/ from the README", () => {
+  for (const name of readdirSync(join(root, "docs")).filter((file) => file.endsWith(".md"))) {
+    expect(readme, name).toContain(`docs/${name}`);
+  }
 });
