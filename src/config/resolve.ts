@@ -8,6 +8,10 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseDuration } from "../duration.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
+import { COMMAND_TIMEOUT_MS } from "../sinks/command-kind.js";
+import { SINK_KINDS } from "../sinks/kinds.js";
+import type { SinkKind, SinkResolveContext } from "../sinks/sink-kind.js";
+import { WEBHOOK_TIMEOUT_MS } from "../sinks/webhook-kind.js";
 import { type SessionRef, sessionKey, UUID_PATTERN } from "../types.js";
 import type {
   Watchlist,
@@ -16,7 +20,15 @@ import type {
   WatchlistSession,
   WatchlistSink,
 } from "./schema.js";
-import type { IntervalsMs, ResolvedConfig, Secret, SinkConfig, SinkMatch, WatchedSession } from "./types.js";
+import type {
+  Found,
+  IntervalsMs,
+  ResolvedConfig,
+  Secret,
+  SinkConfig,
+  SinkMatch,
+  WatchedSession,
+} from "./types.js";
 
 export const DEFAULT_API_BASE_URL = "https://app.intuned.io/api/v1/workspace";
 export const DEFAULT_API_KEY_ENV = "INTUNED_API_KEY";
@@ -38,8 +50,8 @@ export const BUILT_IN = {
   apiTimeoutMs: 10_000,
   concurrency: 8,
   maxRequestsPerSecond: 10,
-  webhookTimeoutMs: 10_000,
-  commandTimeoutMs: 30_000,
+  webhookTimeoutMs: WEBHOOK_TIMEOUT_MS,
+  commandTimeoutMs: COMMAND_TIMEOUT_MS,
   retryWindowMs: 86_400_000,
   statePath: ".authwatch/state.db",
 } as const;
@@ -63,9 +75,6 @@ interface Context {
   readFile: (path: string) => string;
   issues: ConfigIssue[];
 }
-
-/** A secret that was read, or why it could not be; `label` names the source in messages. */
-type Found<T> = { ok: true; value: T; label: string } | { ok: false; problem: string };
 
 const STATUS_KEYS = ["PENDING", "READY", "EXPIRED", "NOT_FOUND"] as const;
 
@@ -242,7 +251,7 @@ function resolveIntervals(
   return result;
 }
 
-/** Returns nothing for a webhook whose URL could not be read: such a sink cannot deliver anything. */
+/** The kind module resolves the entry; nothing comes back for one that cannot deliver (its URL unreadable). */
 function resolveSink(context: Context, sink: WatchlistSink, path: string): SinkConfig[] {
   const base = {
     name: sink.name,
@@ -250,82 +259,21 @@ function resolveSink(context: Context, sink: WatchlistSink, path: string): SinkC
     match: sink.match === undefined ? undefined : toMatch(sink.match),
     retryWindowMs: durationMs(context, sink.retry?.window, `${path}.retry.window`) ?? BUILT_IN.retryWindowMs,
   };
-  switch (sink.type) {
-    case "console":
-      return [{ ...base, type: "console" }];
-    case "command": {
-      const [program = "", ...args] = sink.command;
-      return [
-        {
-          ...base,
-          type: "command",
-          command: [resolveProgram(context.base, program), ...args],
-          timeoutMs: durationMs(context, sink.timeout, `${path}.timeout`) ?? BUILT_IN.commandTimeoutMs,
-        },
-      ];
-    }
-    case "webhook": {
-      const url = webhookUrl(context, sink, path);
-      const secret = webhookSecret(context, sink, path);
-      // Without requireSecrets (history and the like) nothing is delivered, so a sink whose URL
-      // variable is unset is left out rather than carried with a fake URL that would fail later.
-      if (url === undefined) return [];
-      return [
-        {
-          ...base,
-          type: "webhook",
-          format: sink.format ?? "standard",
-          url,
-          secret,
-          timeoutMs: durationMs(context, sink.timeout, `${path}.timeout`) ?? BUILT_IN.webhookTimeoutMs,
-        },
-      ];
-    }
-  }
+  const kind = SINK_KINDS[sink.type] as unknown as SinkKind<WatchlistSink, SinkConfig>;
+  const resolved = kind.resolve(sink, base, sinkResolveContext(context), path);
+  return resolved === undefined ? [] : [resolved];
 }
 
-function webhookUrl(
-  context: Context,
-  sink: Extract<WatchlistSink, { type: "webhook" }>,
-  path: string,
-): Secret | undefined {
-  // A literal URL is allowed even when it carries a token: logs show only redactUrl(url.value).
-  if (sink.url !== undefined) return { source: `watchlist ${path}.url`, value: sink.url };
-  if (sink.urlEnv === undefined) {
-    context.issues.push({ path: `${path}.url`, message: 'is required, or "urlEnv"' });
-    return undefined;
-  }
-  const found = readEnvSecret(context, sink.urlEnv);
-  const checked: Found<Secret> =
-    found.ok && !isHttpUrl(found.value.value)
-      ? { ok: false, problem: `${found.label} must hold an http(s) URL` }
-      : found;
-  return take(context, checked, `${path}.urlEnv`);
-}
-
-function webhookSecret(
-  context: Context,
-  sink: Extract<WatchlistSink, { type: "webhook" }>,
-  path: string,
-): Uint8Array | undefined {
-  if (sink.secretFile !== undefined) {
-    return take(context, decodeWebhookSecret(readFileSecret(context, sink.secretFile)), `${path}.secretFile`);
-  }
-  if (sink.secretEnv !== undefined) {
-    return take(context, decodeWebhookSecret(readEnvSecret(context, sink.secretEnv)), `${path}.secretEnv`);
-  }
-  return undefined;
-}
-
-/** Standard Webhooks secrets are `whsec_` + base64; the HMAC key is the decoded bytes. */
-function decodeWebhookSecret(found: Found<Secret>): Found<Uint8Array> {
-  if (!found.ok) return found;
-  const body = found.value.value.trim();
-  const encoded = body.startsWith("whsec_") ? body.slice("whsec_".length) : "";
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) {
-    return { ok: false, problem: `${found.label} must hold a secret like "whsec_" followed by base64` };
-  }
-  return { ok: true, value: new Uint8Array(Buffer.from(encoded, "base64")), label: found.label };
+function sinkResolveContext(context: Context): SinkResolveContext {
+  return {
+    base: context.base,
+    requireSecrets: context.requireSecrets,
+    issue: (path, message) => context.issues.push({ path, message }),
+    durationMs: (value, path) => durationMs(context, value, path),
+    readEnvSecret: (name) => readEnvSecret(context, name),
+    readFileSecret: (file) => readFileSecret(context, file),
+    take: (found, path) => take(context, found, path),
+  };
 }
 
 function resolveStatePath(context: Context, watchlist: Watchlist | undefined, cwd: string): string {
@@ -337,11 +285,6 @@ function resolveStatePath(context: Context, watchlist: Watchlist | undefined, cw
   if (stateDirectory) return join(stateDirectory, "state.db");
   // Same as writing "state": "./.authwatch/state.db" in the watchlist: beside it, whatever the cwd.
   return resolve(context.base, BUILT_IN.statePath);
-}
-
-/** A program with a "/" (or a leading ".") is a path, relative to the watchlist; a bare name is looked up in PATH. */
-function resolveProgram(base: string, program: string): string {
-  return program.includes("/") || program.startsWith(".") ? resolve(base, program) : program;
 }
 
 function toMatch(match: NonNullable<WatchlistSink["match"]>): SinkMatch {

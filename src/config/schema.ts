@@ -7,11 +7,13 @@
  */
 import { validateCronExpression } from "cron";
 import { z } from "zod";
-import { DURATION_HINT, formatDuration, parseDuration } from "../duration.js";
-import { EVENT_TYPES } from "../events.js";
+import { DURATION_HINT } from "../duration.js";
+import { SINK_SCHEMAS, SINK_TYPES } from "../sinks/kinds.js";
+import { envName, filePath, httpUrl, labels, waitDuration } from "./schema-parts.js";
 
-/** The string forms parseDuration accepts, without the surrounding whitespace it forgives on the command line. */
-export const DURATION_PATTERN = /^(\d+|\d+(\.\d+)?(ms|s|m|h|d))$/;
+export { SINK_TYPES } from "../sinks/kinds.js";
+export { DURATION_PATTERN, MAX_TIMER_MS } from "./schema-parts.js";
+
 /** The spec's pattern for AuthSession ids (minLength 3). */
 export const AUTH_SESSION_ID_PATTERN = /^[a-zA-Z0-9-(),_]+$/;
 /**
@@ -19,59 +21,9 @@ export const AUTH_SESSION_ID_PATTERN = /^[a-zA-Z0-9-(),_]+$/;
  * the spread reaches zero: half an interval either way is already a wide spread.
  */
 export const MAX_JITTER = 0.5;
-/** Node timers fire at once beyond 2^31-1 ms (~24.8 days), so waits are capped below that. */
-export const MAX_TIMER_MS = 24 * 86_400_000;
-
-/** A variable name, and not a webhook secret pasted in its place (errors name variables, never secrets). */
-const ENV_NAME_PATTERN = /^(?!whsec_)[A-Za-z_][A-Za-z0-9_]*$/;
 const UUID_EXAMPLE = "123e4567-e89b-12d3-a456-426614174000";
 
-const mustBeDuration = `must be ${DURATION_HINT}`;
-
-/** Any duration, zero included (a retry window of 0 means "never retry"). */
-const anyDuration = z
-  .union(
-    [
-      z.string({ error: mustBeDuration }).regex(DURATION_PATTERN, { error: mustBeDuration }),
-      z.number({ error: mustBeDuration }).int({ error: mustBeDuration }).min(0, { error: mustBeDuration }),
-    ],
-    { error: mustBeDuration },
-  )
-  .meta({
-    id: "duration",
-    description: 'A duration: "500ms", "10s", "5m", "1h", "1d", or integer milliseconds.',
-  });
-
-/** Poll intervals and timeouts: zero would spin, and more than MAX_TIMER_MS would overflow a timer. */
-const waitDuration = anyDuration.refine(
-  (value) => {
-    // Not a duration at all: the union already said so.
-    const ms = parseDuration(value);
-    return ms === undefined || (ms >= 1 && ms <= MAX_TIMER_MS);
-  },
-  { error: `must be between 1ms and ${formatDuration(MAX_TIMER_MS)}` },
-);
-
 const uuid = z.guid({ error: `must be a UUID like "${UUID_EXAMPLE}"` });
-
-const httpUrl = z.url({
-  protocol: /^https?$/,
-  error: "must be an http:// or https:// URL",
-});
-
-const envName = z.string().regex(ENV_NAME_PATTERN, {
-  // Someone who pastes the secret itself here gets a pointed hint; the value is never echoed.
-  error: (issue) =>
-    typeof issue.input === "string" && /^(whsec_|https?:)/.test(issue.input)
-      ? 'must name the environment variable that holds the secret (like "SLACK_WEBHOOK_URL"), not the secret itself'
-      : 'must be the name of an environment variable, like "INTUNED_API_KEY"',
-});
-
-const filePath = z.string().min(1, { error: "must be a non-empty file path" });
-
-const labels = z.record(z.string().min(1, { error: "label names must not be empty" }), z.string(), {
-  error: 'must be an object of string labels, like {"team": "growth"}',
-});
 
 const jitter = z
   .number({ error: `must be a number from 0 to ${MAX_JITTER}` })
@@ -183,66 +135,7 @@ const api = z.strictObject({
 
 const defaults = z.strictObject(pollSettings);
 
-const eventType = z
-  .enum(EVENT_TYPES, { error: `must be an event type: ${EVENT_TYPES.join(", ")}` })
-  .meta({ id: "eventType" });
-
-const sinkBase = {
-  name: z
-    .string()
-    .min(1, { error: "must be a non-empty string" })
-    .meta({ description: "Unique among the sinks." }),
-  events: z
-    .array(eventType)
-    .min(1, { error: "must list at least one event type (leave it out for every type)" })
-    .optional()
-    .meta({ description: "Event types this sink receives. Default: all." }),
-  match: z
-    .strictObject({
-      project: z.string().optional(),
-      authSessionId: z.string().optional(),
-      labels: labels.optional(),
-    })
-    .optional()
-    .meta({ description: "Only events of sessions matching all of these." }),
-  retry: z
-    .strictObject({
-      window: anyDuration.meta({ description: "How long a failing delivery is retried. Default 24h." }),
-    })
-    .optional(),
-};
-
-const consoleSink = z.strictObject({ type: z.literal("console"), ...sinkBase });
-
-const webhookSink = z.strictObject({
-  type: z.literal("webhook"),
-  ...sinkBase,
-  url: httpUrl.optional().meta({ description: "Where to POST. Set this or urlEnv." }),
-  urlEnv: envName.optional().meta({ description: "Variable holding the URL (for URLs that carry a token)." }),
-  format: z
-    .enum(["standard", "slack"], { error: 'must be "standard" or "slack"' })
-    .optional()
-    .meta({ description: "standard: the event body, signed (default). slack: a message for people." }),
-  secretEnv: envName.optional().meta({ description: 'Variable holding the signing secret ("whsec_…").' }),
-  secretFile: filePath.optional().meta({ description: 'File holding the signing secret ("whsec_…").' }),
-  timeout: waitDuration.optional().meta({ description: "Per attempt. Default 10s." }),
-});
-
-const commandSink = z.strictObject({
-  type: z.literal("command"),
-  ...sinkBase,
-  command: z
-    .array(z.string().min(1, { error: "must be a non-empty string" }), {
-      error: 'must be an array of strings: the program and its arguments, like ["/usr/local/bin/reauth.sh"]',
-    })
-    .min(1, { error: "must name at least the program to run" })
-    .meta({ description: "Program and arguments (no shell); the event JSON arrives on stdin." }),
-  timeout: waitDuration.optional().meta({ description: "Per run. Default 30s." }),
-});
-
-export const SINK_TYPES = ["console", "webhook", "command"] as const;
-
-const sink = z.discriminatedUnion("type", [consoleSink, webhookSink, commandSink], {
+const sink = z.discriminatedUnion("type", SINK_SCHEMAS, {
   error: `must be a sink object whose "type" is one of ${SINK_TYPES.map((t) => `"${t}"`).join(", ")}`,
 });
 

@@ -1,4 +1,5 @@
 import type { EventType, Labels } from "../events.js";
+import type { SinkConfig } from "../sinks/kinds.js";
 import type { SessionRef } from "../types.js";
 
 /** Poll intervals in ms per state; `default` serves every status without its own key. */
@@ -43,7 +44,8 @@ export interface SinkMatch {
   labels?: Labels;
 }
 
-interface SinkBase {
+/** The fields every resolved sink has, whatever its type (src/sinks/*-kind.ts add their own). */
+export interface SinkConfigBase {
   name: string;
   /** Undefined: every event type. */
   events: EventType[] | undefined;
@@ -51,28 +53,13 @@ interface SinkBase {
   retryWindowMs: number;
 }
 
-export interface ConsoleSinkConfig extends SinkBase {
-  type: "console";
-}
+/** A secret that was read, or why it could not be; `label` names the source in messages. */
+export type Found<T> = { ok: true; value: T; label: string } | { ok: false; problem: string };
 
-export interface WebhookSinkConfig extends SinkBase {
-  type: "webhook";
-  format: "standard" | "slack";
-  /** May carry a token (Slack): log only `redactUrl(url.value)`. */
-  url: Secret;
-  /** Decoded bytes of a `whsec_…` secret; unsigned when absent. */
-  secret: Uint8Array | undefined;
-  timeoutMs: number;
-}
-
-export interface CommandSinkConfig extends SinkBase {
-  type: "command";
-  /** argv[0] resolved against the watchlist folder when relative. */
-  command: string[];
-  timeoutMs: number;
-}
-
-export type SinkConfig = ConsoleSinkConfig | WebhookSinkConfig | CommandSinkConfig;
+export type { CommandSinkConfig } from "../sinks/command-kind.js";
+export type { ConsoleSinkConfig } from "../sinks/console-kind.js";
+export type { SinkConfig } from "../sinks/kinds.js";
+export type { WebhookSinkConfig } from "../sinks/webhook-kind.js";
 
 export interface ResolvedConfig {
   /** Absolute path of the watchlist file, or undefined when running from the environment alone. */

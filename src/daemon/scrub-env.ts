@@ -1,4 +1,5 @@
 import type { ResolvedConfig, Secret } from "../config/types.js";
+import { sinkSecrets } from "../sinks/kinds.js";
 
 /**
  * The environment command sinks inherit, without the secrets authwatch itself holds: a reauth
@@ -16,7 +17,7 @@ export function scrubSecretsFromEnv(env: NodeJS.ProcessEnv, config: ResolvedConf
   };
   remember(config.apiKey);
   for (const session of config.sessions) remember(session.apiKey);
-  for (const sink of config.sinks) if (sink.type === "webhook") remember(sink.url);
+  for (const secret of sinkSecrets(config.sinks)) remember(secret);
   const scrubbed: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || names.has(name)) continue;

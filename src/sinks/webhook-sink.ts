@@ -128,7 +128,7 @@ function createSinkAgent(timeoutMs: number): Agent {
   });
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
   try {
     const { protocol } = new URL(value);
     return protocol === "http:" || protocol === "https:";
