@@ -6,10 +6,12 @@ import { sinkSecrets } from "../sinks/kinds.js";
  * script has no business seeing the Intuned key or a webhook's signing secret. A variable is
  * dropped when the watchlist names it for a secret, when its value is one of the resolved secrets
  * whatever its name, and when it holds a `whsec_` secret in any spelling (padded or not).
+ * `CREDENTIALS_DIRECTORY` goes too: under systemd it leads to the unit's credentials (the API key),
+ * and the command runs with authwatch's own rights, so the path alone would be enough to read them.
  */
 export function scrubSecretsFromEnv(env: NodeJS.ProcessEnv, config: ResolvedConfig): NodeJS.ProcessEnv {
   const secrets = new Set<string>();
-  const names = new Set<string>();
+  const names = new Set<string>(["CREDENTIALS_DIRECTORY"]);
   const remember = (secret: Secret | undefined) => {
     if (!secret) return;
     secrets.add(secret.value);

@@ -1,12 +1,13 @@
 import { timingSafeEqual } from "node:crypto";
 import { signWebhook } from "./sign.js";
+import { decodeWebhookSecret } from "./webhook-secret.js";
 
 export interface VerifyInput {
   headers: Record<string, string | string[] | undefined>;
   /** The raw request body, exactly as received. */
   body: string;
-  /** The base64-decoded part of the `whsec_…` secret. */
-  secret: Uint8Array;
+  /** The `whsec_…` secret as receivers hold it, or its base64-decoded bytes. */
+  secret: string | Uint8Array;
   /** Unix seconds now; default the system clock. */
   nowSeconds?: number;
   /** How old or new a timestamp may be, in seconds (replay protection). Default 300. */
@@ -35,9 +36,9 @@ export function verifyWebhookSignature(input: VerifyInput): VerifyResult {
   if (!Number.isInteger(seconds) || Math.abs(now - seconds) > (input.toleranceSeconds ?? 300)) {
     return { ok: false, reason: "timestamp outside the tolerance" };
   }
-  const expected = Buffer.from(
-    signWebhook({ id, timestampSeconds: seconds, body: input.body, secret: input.secret }),
-  );
+  const secret = typeof input.secret === "string" ? decodeWebhookSecret(input.secret) : input.secret;
+  if (secret === undefined) return { ok: false, reason: 'the secret is not "whsec_" followed by base64' };
+  const expected = Buffer.from(signWebhook({ id, timestampSeconds: seconds, body: input.body, secret }));
   for (const candidate of signatures.split(" ")) {
     const given = Buffer.from(candidate);
     if (given.length === expected.length && timingSafeEqual(given, expected)) return { ok: true, id };

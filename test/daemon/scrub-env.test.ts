@@ -15,7 +15,7 @@ const config = {
 } as unknown as ResolvedConfig;
 
 describe("the environment command sinks inherit", () => {
-  it("drops variables named for secrets, secret values under any name, and whsec_ secrets in any spelling", () => {
+  it("drops variables named for secrets, secret values under any name, whsec_ secrets in any spelling and the credentials directory", () => {
     const env = {
       PATH: "/usr/bin",
       HOME: "/root",
@@ -24,6 +24,7 @@ describe("the environment command sinks inherit", () => {
       COPY_OF_BILLING_KEY: "sk-billing",
       UNPADDED_SECRET: "whsec_c2VjcmV0LWJ5dGVz",
       URLSAFE_SECRET: "whsec_c2Vj-cmV0_Ynl0ZXM",
+      CREDENTIALS_DIRECTORY: "/run/credentials/authwatch.service",
     };
     expect(scrubSecretsFromEnv(env, config)).toEqual({ PATH: "/usr/bin", HOME: "/root" });
   });
