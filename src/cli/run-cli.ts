@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { AuthwatchError, EXIT } from "../errors/authwatch-error.js";
 import { VERSION } from "../version.js";
-import type { CommandIO, GlobalOptions } from "./command-io.js";
-import { registerCommands } from "./commands.js";
+import type { CommandIO } from "./command-io.js";
+import { COMMANDS } from "./commands/index.js";
 import { LOG_LEVELS } from "./log-level.js";
 
 /**
@@ -25,9 +25,17 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
       outputError: (text, write) => write(`authwatch: ${text.replace(/^error: /, "").trim()} (see --help)\n`),
     });
 
-  registerCommands(program, io, (code) => {
-    exitCode = code;
-  });
+  for (const command of COMMANDS) {
+    command.declare(program).action(async (...values: unknown[]) => {
+      // commander passes the positional arguments, then the options, then the command itself.
+      const self = values.at(-1) as Command;
+      const options = command.toOptions({
+        args: values.slice(0, -2),
+        options: self.optsWithGlobals(),
+      });
+      exitCode = await command.run(options, { io });
+    });
+  }
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -43,8 +51,4 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     throw error;
   }
   return exitCode;
-}
-
-export function globalOptions(command: Command): GlobalOptions {
-  return command.optsWithGlobals<GlobalOptions>();
 }

@@ -1,8 +1,8 @@
-import type { OutputStream } from "../cli/command-io.js";
-import { formatDuration } from "../duration.js";
-import { sessionKey } from "../types.js";
-import { sessionName } from "./describe.js";
-import type { WaitProgress, WaitSessionState, WaitStatus } from "./types.js";
+import { formatDuration } from "../../duration.js";
+import { sessionKey } from "../../types.js";
+import { sessionName } from "../../wait/describe.js";
+import type { WaitProgress, WaitSessionState, WaitStatus } from "../../wait/types.js";
+import type { OutputStream } from "../command-io.js";
 
 /** tty: lines redrawn in place; plain: a line per change, for logs; quiet: nothing. */
 export type ProgressMode = "tty" | "plain" | "quiet";

@@ -1,8 +1,8 @@
-import type { ResolvedConfig, Secret, WatchedSession } from "../config/types.js";
-import { ConfigError } from "../errors/config-error.js";
-import { UsageError } from "../errors/usage-error.js";
+import type { ResolvedConfig, Secret, WatchedSession } from "../../config/types.js";
+import { ConfigError } from "../../errors/config-error.js";
+import { UsageError } from "../../errors/usage-error.js";
+import type { WaitTarget } from "../../wait/types.js";
 import type { ParsedTarget } from "./parse-target.js";
-import type { WaitTarget } from "./types.js";
 
 export interface ResolveTargetsOptions {
   /** `--workspace`: wins over the watchlist and the environment. */

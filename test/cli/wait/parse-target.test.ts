@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/errors/usage-error.js";
-import { parseWaitStatus, parseWaitTarget } from "../../src/wait/parse-target.js";
+import { parseWaitStatus, parseWaitTarget } from "../../../src/cli/wait/parse-target.js";
+import { UsageError } from "../../../src/errors/usage-error.js";
 
 describe("parseWaitTarget", () => {
   it("splits PROJECT/SESSION_ID", () => {

@@ -1,6 +1,6 @@
-import { AUTH_SESSION_ID_PATTERN } from "../config/schema.js";
-import { UsageError } from "../errors/usage-error.js";
-import { WAIT_STATUSES, type WaitStatus } from "./types.js";
+import { AUTH_SESSION_ID_PATTERN } from "../../config/schema.js";
+import { UsageError } from "../../errors/usage-error.js";
+import { WAIT_STATUSES, type WaitStatus } from "../../wait/types.js";
 
 export interface ParsedTarget {
   projectName: string;

@@ -1,6 +1,6 @@
-import type { ErrorInfo } from "../types.js";
-import { describeLastSeen, sessionName } from "./describe.js";
-import type { WaitReport, WaitResult } from "./types.js";
+import type { ErrorInfo } from "../../types.js";
+import { describeLastSeen, sessionName } from "../../wait/describe.js";
+import type { WaitReport, WaitResult } from "../../wait/types.js";
 
 /** The `wait --json` document: everything a script needs to decide what to do next. */
 export interface WaitJson {

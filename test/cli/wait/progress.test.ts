@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createProgressView, type ProgressMode } from "../../src/wait/progress.js";
-import { applyFailure, applyObservation, initialSessionState } from "../../src/wait/session-state.js";
-import type { WaitSessionState } from "../../src/wait/types.js";
-import { sessionRef } from "./fixtures.js";
+import { createProgressView, type ProgressMode } from "../../../src/cli/wait/progress.js";
+import { applyFailure, applyObservation, initialSessionState } from "../../../src/wait/session-state.js";
+import type { WaitSessionState } from "../../../src/wait/types.js";
+import { sessionRef } from "../../wait/fixtures.js";
 
 const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 const error = { code: "SERVER_ERROR", message: "server error: HTTP 503" };

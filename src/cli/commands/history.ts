@@ -1,0 +1,66 @@
+import { readHistory, renderHistoryTable } from "../../commands/history.js";
+import { EXIT } from "../../errors/authwatch-error.js";
+import { UsageError } from "../../errors/usage-error.js";
+import { defineCommand } from "../cli-command.js";
+import type { GlobalOptions } from "../command-io.js";
+import { loadCommandConfig } from "../load-config.js";
+import { parseWorkspaceFlag } from "../parse-workspace.js";
+import { type ParsedTarget, parseWaitTarget } from "../wait/parse-target.js";
+
+export interface HistoryOptions extends GlobalOptions {
+  target: (ParsedTarget & { workspaceId: string | undefined }) | undefined;
+  json: boolean;
+  limit: number | undefined;
+}
+
+/** `authwatch history [PROJECT/SESSION_ID]`: the persisted events, newest last. */
+export const historyCommand = defineCommand<HistoryOptions>({
+  declare: (parent) =>
+    parent
+      .command("history")
+      .description("print the persisted events, newest last, with their delivery status per sink")
+      .argument("[project/session]", "only this session's events")
+      .option("--json", "print JSON instead of a table")
+      .option("--limit <n>", "only the newest N events")
+      .option("--workspace <id>", "the session's workspace (default: any)"),
+  toOptions({ args, options }) {
+    const target = args[0] as string | undefined;
+    const rawLimit = options.limit as string | undefined;
+    const limit = rawLimit === undefined ? undefined : Number(rawLimit);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+      throw new UsageError(`--limit "${rawLimit}" must be a whole number above 0`);
+    }
+    const workspaceId = parseWorkspaceFlag(options.workspace as string | undefined);
+    if (workspaceId !== undefined && target === undefined) {
+      throw new UsageError("--workspace needs a PROJECT/SESSION_ID to go with it");
+    }
+    return {
+      ...options,
+      target: target === undefined ? undefined : { ...parseWaitTarget(target), workspaceId },
+      json: Boolean(options.json),
+      limit,
+    };
+  },
+  async run(options, { io }) {
+    const config = loadCommandConfig(options, io, { requireSecrets: false, requireWatchlist: false });
+    const entries = readHistory({
+      statePath: config.statePath,
+      ...(options.target ? { target: options.target } : {}),
+      ...(options.limit ? { limit: options.limit } : {}),
+    });
+    if (options.json) {
+      // Times in ISO 8601, like every other time authwatch prints.
+      const events = entries.map(({ event, deliveries }) => ({
+        ...event,
+        deliveries: deliveries.map((d) => ({
+          ...d,
+          deliveredAt: d.deliveredAt === null ? null : new Date(d.deliveredAt).toISOString(),
+        })),
+      }));
+      io.stdout.write(`${JSON.stringify({ events }, null, 2)}\n`);
+    } else {
+      io.stdout.write(renderHistoryTable(entries));
+    }
+    return EXIT.OK;
+  },
+});

@@ -1,0 +1,21 @@
+/**
+ * Every `authwatch` command, in the order `--help` lists them. Adding a command: write a module in
+ * this folder that exports `defineCommand({ declare, toOptions, run })`, and list it here.
+ */
+import type { CliCommand } from "../cli-command.js";
+import { checkCommand } from "./check.js";
+import { demoCommand } from "./demo.js";
+import { historyCommand } from "./history.js";
+import { statusCommand } from "./status.js";
+import { waitCommand } from "./wait.js";
+import { watchCommand } from "./watch.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own options type; run-cli pairs toOptions with run.
+export const COMMANDS: readonly CliCommand<any, any>[] = [
+  checkCommand,
+  statusCommand,
+  watchCommand,
+  waitCommand,
+  historyCommand,
+  demoCommand,
+];
