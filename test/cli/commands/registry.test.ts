@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { commandGroup, defineCommand } from "../../../src/cli/cli-command.js";
-import { COMMANDS } from "../../../src/cli/commands/index.js";
 import { historyCommand } from "../../../src/cli/commands/history.js";
+import { COMMANDS } from "../../../src/cli/commands/index.js";
 import { runCli } from "../../../src/cli/run-cli.js";
 import { captureIO } from "../../helpers/capture-io.js";
 
