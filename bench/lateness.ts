@@ -62,7 +62,7 @@ export async function measureLateness(options: LatenessOptions): Promise<Latenes
   });
   const logger = createBenchLogger();
   const store = openStore(config.statePath, { logger });
-  const states = store.loadStates();
+  const states = store.loadSessions();
   const bus = createEventBus();
   const writer = createStateWriter({
     store,

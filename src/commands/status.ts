@@ -75,7 +75,7 @@ export function readSinceFromStateFile(statePath: string): StatusDeps["sinceOf"]
   try {
     const store = openStore(statePath, { readOnly: true });
     try {
-      states = store.loadStates();
+      states = store.loadSessions();
     } finally {
       store.close();
     }

@@ -6,15 +6,15 @@ import { createOutboxWorker } from "../delivery/outbox-worker.js";
 import { createEventBus, type EventBus } from "../event-bus.js";
 import type { Logger } from "../logger.js";
 import { createScheduler } from "../scheduler/scheduler.js";
+import type { StateStore } from "../store/state-store.js";
 import { openStore } from "../store/store.js";
-import type { Store } from "../store/types.js";
 import type { SessionState } from "../types.js";
 import { startStatusServer } from "./http-server.js";
 import { createDaemonMetrics, type DaemonMetrics } from "./metrics.js";
 import { scrubSecretsFromEnv } from "./scrub-env.js";
 import { createSinkRouter } from "./sink-router.js";
 import { createStateWriter } from "./state-writer.js";
-import { createWatcher, type Watcher } from "./watcher.js";
+import { createWatcher } from "./watcher.js";
 
 export interface DaemonOptions {
   config: ResolvedConfig;
@@ -26,6 +26,11 @@ export interface DaemonOptions {
   listen?: { host: string; port: number };
   /** The environment command sinks start from; default this process's. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Where the state lives; default the SQLite file at `config.statePath`. The daemon owns it from
+   * here on: it closes it when it stops, or when it fails to start.
+   */
+  store?: StateStore;
 }
 
 /** Events older than this whose deliveries are finished are deleted, so the state file stays small. */
@@ -42,13 +47,14 @@ export interface ReloadSummary {
 }
 
 export interface Daemon {
+  /** Every event, after it is stored. */
   readonly bus: EventBus;
-  readonly store: Store;
-  readonly watcher: Watcher;
   readonly metrics: DaemonMetrics;
   /** Base URL of the status server, when listening. */
   readonly statusUrl: string | undefined;
   reload(config: ResolvedConfig): ReloadSummary;
+  /** Deliveries waiting in the outbox, by sink. */
+  outboxDepth(): Promise<Record<string, number>>;
   /** Stops polling, lets in-flight polls and deliveries finish (bounded), persists and closes. */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -76,11 +82,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   let config = options.config;
 
-  const store = openStore(config.statePath, { logger });
+  const store = options.store ?? openStore(config.statePath, { logger });
   const sessions = new Map(config.sessions.map((session) => [session.key, session]));
   // Keyed by the config's key strings where a session is watched, so each key is held once, not twice.
   const states = new Map<string, SessionState>();
-  for (const [key, state] of store.loadStates()) states.set(sessions.get(key)?.key ?? key, state);
+  let failing: Awaited<ReturnType<StateStore["failingSessions"]>>;
+  let disabledSinks: Map<string, string>;
+  try {
+    for (const [key, state] of await store.loadSessions()) states.set(sessions.get(key)?.key ?? key, state);
+    failing = await store.failingSessions();
+    disabledSinks = await store.disabledSinks();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 
   const metrics = createDaemonMetrics({
     *sessions() {
@@ -93,7 +108,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const baseEnv = options.env ?? process.env;
   const router = createSinkRouter({
     sinks: config.sinks,
-    store,
+    disabledSinks,
     logger,
     clock,
     env: scrubSecretsFromEnv(baseEnv, config),
@@ -101,6 +116,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const worker = createOutboxWorker({
     store,
     sinks: router.durableSinks(),
+    disabledSinks,
     clock,
     logger,
     metrics: {
@@ -128,7 +144,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     clients: { forKey: (key) => clients.forKey(key) },
     writer,
     states,
-    failing: store.failingSessions(),
+    failing,
     metrics,
     logTransitions: !config.sinks.some((sink) => sink.type === "console"),
   });
@@ -179,29 +195,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   } catch (error) {
     // Nothing has started yet: leave no open state file or sockets behind.
     await router.close();
-    store.close();
+    await store.close();
     throw error;
   }
 
   scheduler.start();
   worker.start();
   let cancelPrune: (() => void) | undefined;
-  const prune = () => {
+  const prune = async () => {
     try {
-      const deleted = store.pruneHistory(clock.now() - HISTORY_RETENTION_MS);
+      const deleted = await store.pruneHistory(clock.now() - HISTORY_RETENTION_MS);
       if (deleted > 0)
         logger.info({ deleted, retentionDays: HISTORY_RETENTION_MS / 86_400_000 }, "old events pruned");
     } catch (error) {
       logger.warn({ err: error }, "could not prune old events; will try again later");
     }
-    cancelPrune = clock.setTimer(prune, PRUNE_EVERY_MS);
+    if (running) cancelPrune = clock.setTimer(() => void prune(), PRUNE_EVERY_MS);
   };
-  prune();
+  void prune();
   logger.info(
     {
       sessions: config.sessions.length,
       sinks: config.sinks.map((sink) => sink.name),
-      state: store.path,
+      state: store.location,
       listen: server?.url,
     },
     "authwatch is watching",
@@ -209,10 +225,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   return {
     bus,
-    store,
-    watcher,
     metrics,
     statusUrl: server?.url,
+    outboxDepth: async () => await store.outboxDepth(),
     reload(next) {
       const summary: ReloadSummary = { added: 0, removed: 0, changed: 0, unchanged: 0, needsRestart: [] };
       if (next.statePath !== config.statePath) summary.needsRestart.push("state");
@@ -288,12 +303,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         scheduler.abortInFlight();
         await schedulerStopped;
       }
-      writer.flush();
+      await writer.flush();
       writer.close();
       await worker.stop(Math.max(0, deadline - clock.now() - 200));
       await server?.close();
       await router.close();
-      store.close();
+      await store.close();
       logger.info("authwatch stopped");
     },
   };

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Awaitable } from "../store/state-store.js";
 import type { SessionState } from "../types.js";
 
 /** What /metrics reads at scrape time, so polls that change nothing cost no metric updates per session. */
@@ -9,7 +10,7 @@ export interface MetricsSources {
     authSessionId: string;
     state: SessionState | undefined;
   }>;
-  outboxDepth(): Record<string, number>;
+  outboxDepth(): Awaitable<Record<string, number>>;
 }
 
 export interface DaemonMetrics {
@@ -78,9 +79,10 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
     help: "Deliveries waiting in the outbox, by sink.",
     labelNames: ["sink"],
     registers: [registry],
-    collect() {
+    async collect() {
+      const depths = await sources.outboxDepth();
       this.reset();
-      for (const [sink, depth] of Object.entries(sources.outboxDepth())) this.set({ sink }, depth);
+      for (const [sink, depth] of Object.entries(depths)) this.set({ sink }, depth);
     },
   });
 

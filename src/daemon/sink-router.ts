@@ -6,7 +6,6 @@ import { createSink } from "../sinks/create-sink.js";
 import { sinkWants } from "../sinks/filter.js";
 import { sinkFingerprint } from "../sinks/fingerprint.js";
 import type { Sink } from "../sinks/sink.js";
-import type { OutboxStore } from "../store/types.js";
 
 export interface RoutedSink {
   sink: Sink;
@@ -14,7 +13,7 @@ export interface RoutedSink {
 }
 
 export interface SinkRouter {
-  /** Durable sinks (webhook, command) that want the event and are not disabled: one outbox row each. */
+  /** Durable sinks (webhook, command) that want the event and are not disabled: one outbox row each. Reads no store. */
   route(event: AuthwatchEvent): string[];
   /** Immediate sinks (console) get the event now, each isolated from the others. */
   publish(event: AuthwatchEvent): void;
@@ -25,7 +24,8 @@ export interface SinkRouter {
 
 export function createSinkRouter(deps: {
   sinks: readonly SinkConfig[];
-  store: OutboxStore;
+  /** Sinks disabled by a 410 (name → refused fingerprint), kept current by the delivery worker. */
+  disabledSinks: ReadonlyMap<string, string>;
   logger: Logger;
   clock: Clock;
   /** What command sinks inherit (secrets removed: see scrub-env.ts). */
@@ -60,7 +60,7 @@ export function createSinkRouter(deps: {
       const names: string[] = [];
       for (const [name, { sink, fingerprint }] of sinks) {
         if (!sink.durable || !sinkWants(sink.config, event)) continue;
-        if (deps.store.isSinkDisabled(name, fingerprint)) continue;
+        if (deps.disabledSinks.get(name) === fingerprint) continue;
         names.push(name);
       }
       return names;

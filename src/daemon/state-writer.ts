@@ -1,10 +1,10 @@
 import type { AuthwatchEvent, TransitionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
-import type { Store, TransitionRecord } from "../store/types.js";
+import type { StateStore, StoreChange } from "../store/state-store.js";
 import type { SessionRef, SessionState } from "../types.js";
 
 export interface StateWriterDeps {
-  store: Store;
+  store: StateStore;
   logger: Logger;
   /** Durable sinks that want the event: their outbox rows are written in the same transaction. */
   route(event: AuthwatchEvent): string[];
@@ -19,7 +19,7 @@ export interface StateWriter {
   /** A health event (poll_failing, poll_recovered, watcher.unauthorized), kept in order with the changes. */
   recordEvent(event: AuthwatchEvent, sessionKey: string | null): void;
   /** Commits everything queued now (shutdown, tests). */
-  flush(): void;
+  flush(): Promise<void>;
   /** False while changes wait because the store refused them. */
   healthy(): boolean;
   /** Cancels a pending retry timer (shutdown). */
@@ -37,9 +37,9 @@ const BURST_BATCH = 8;
 const BURST_COMMIT_GAP_MS = 10;
 
 /**
- * Group commit. Every change is durable (synchronous=FULL) before its event is published, but the
- * changes that arrive within one turn of the event loop share one transaction and so one fsync:
- * a sweep of thousands of first observations costs a handful of fsyncs, not thousands.
+ * Group commit. Every change is durable before its event is published, but the changes that arrive
+ * within one turn of the event loop share one transaction and so one fsync: a sweep of thousands of
+ * first observations costs a handful of fsyncs, not thousands.
  *
  * A write the store refuses (disk full, file locked) is not dropped: the watcher's in-memory state
  * has already moved on, so the next poll would see no change and the event would be lost. The
@@ -56,6 +56,8 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
   let gapTimer: NodeJS.Timeout | undefined;
   let lastCommitAt = Number.NEGATIVE_INFINITY;
   let lastBatch = 0;
+  /** The commit under way: the store may answer later, and commits must not overlap. */
+  let draining: Promise<void> | undefined;
 
   const publishAll = (events: AuthwatchEvent[]) => {
     for (const event of events) {
@@ -67,41 +69,27 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
     }
   };
 
-  /** Writes the longest run of queued items of one kind at the head of the queue; returns how many. */
-  const writeHead = (): { written: number; events: AuthwatchEvent[] } => {
-    const head = queue[0];
-    if (!head) return { written: 0, events: [] };
-    if (head.kind === "event") {
-      deps.store.recordEvent(head.event, head.sessionKey, deps.route(head.event));
-      return { written: 1, events: [head.event] };
-    }
-    let end = 0;
-    while (queue[end]?.kind === "transition") end++;
-    const batch: TransitionRecord[] = [];
-    for (const item of queue.slice(0, end)) {
-      if (item.kind !== "transition") continue;
-      batch.push({
-        ref: item.ref,
-        state: item.state,
-        event: item.event,
-        deliverTo: item.event ? deps.route(item.event) : [],
-      });
-    }
-    deps.store.recordTransitions(batch);
-    return { written: end, events: batch.flatMap((record) => (record.event ? [record.event] : [])) };
-  };
+  const toChange = (item: Pending): StoreChange =>
+    item.kind === "transition"
+      ? {
+          kind: "transition",
+          ref: item.ref,
+          state: item.state,
+          event: item.event,
+          deliverTo: item.event ? deps.route(item.event) : [],
+        }
+      : { kind: "event", event: item.event, sessionKey: item.sessionKey, deliverTo: deps.route(item.event) };
 
-  const flush = () => {
-    scheduled = false;
-    clearTimeout(gapTimer);
-    gapTimer = undefined;
-    if (retryTimer) return; // a retry is already planned; keep the order
-    while (queue.length > 0) {
-      let result: { written: number; events: AuthwatchEvent[] };
+  const drainQueue = async (): Promise<void> => {
+    while (queue.length > 0 && !retryTimer) {
+      const batch = queue;
+      queue = [];
       lastCommitAt = performance.now();
       try {
-        result = writeHead();
+        await deps.store.commit(batch.map(toChange));
       } catch (error) {
+        // Kept, in order, ahead of what arrived meanwhile.
+        queue = batch.concat(queue);
         failures++;
         const delay = Math.min(MAX_RETRY_DELAY_MS, baseRetryMs * 2 ** (failures - 1));
         deps.logger.error(
@@ -110,18 +98,28 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
         );
         retryTimer = setTimeout(() => {
           retryTimer = undefined;
-          flush();
+          void flush();
         }, delay);
         return;
       }
-      lastBatch = result.written;
-      queue = queue.slice(result.written);
+      lastBatch = batch.length;
       if (failures > 0) {
         deps.logger.info({ after: failures }, "the store accepts writes again");
         failures = 0;
       }
-      publishAll(result.events);
+      publishAll(batch.flatMap((item) => (item.event ? [item.event] : [])));
     }
+  };
+
+  const flush = (): Promise<void> => {
+    scheduled = false;
+    clearTimeout(gapTimer);
+    gapTimer = undefined;
+    if (retryTimer) return Promise.resolve(); // a retry is already planned; keep the order
+    draining ??= drainQueue().finally(() => {
+      draining = undefined;
+    });
+    return draining;
   };
 
   const enqueue = (item: Pending) => {
@@ -143,12 +141,13 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
     recordEvent(event, sessionKey) {
       enqueue({ kind: "event", event, sessionKey });
     },
-    flush() {
+    async flush() {
       if (retryTimer) {
         clearTimeout(retryTimer);
         retryTimer = undefined;
       }
-      flush();
+      await draining;
+      await flush();
     },
     healthy: () => failures === 0,
     close() {

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
-import type { OutboxStore } from "../store/types.js";
+import type { OutboxStore } from "../store/state-store.js";
 import { createSinkLane, type SinkLane } from "./sink-lane.js";
 import type { DeliveryMetrics, OutboxSinkEntry } from "./types.js";
 
@@ -8,6 +8,11 @@ export interface OutboxWorkerOptions {
   store: OutboxStore;
   /** The durable sinks by name. */
   sinks: ReadonlyMap<string, OutboxSinkEntry>;
+  /**
+   * Sinks disabled by a 410 (name → refused fingerprint), as loaded from the store at start. The worker
+   * keeps it current; the event path reads it so that no row is queued for a disabled sink.
+   */
+  disabledSinks: Map<string, string>;
   clock: Clock;
   logger: Logger;
   /** Uniform in [0, 1) for retry jitter; Math.random by default. */
@@ -53,6 +58,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       name,
       entry,
       store,
+      disabledSinks: options.disabledSinks,
       clock,
       logger,
       random,
@@ -66,11 +72,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    * disabled (history shows it), so they neither wait forever nor keep the outbox-depth gauge up.
    * A sink that comes back later starts with the events that happen from then on.
    */
-  function retireOrphanRows(): void {
+  async function retireOrphanRows(): Promise<void> {
     try {
-      for (const sink of store.pendingSinks()) {
+      for (const sink of await store.pendingSinks()) {
         if (sinks.has(sink)) continue;
-        const count = store.markSinkRowsDisabled(sink);
+        const count = await store.markSinkRowsDisabled(sink);
         logger.warn(
           { sink, count },
           `sink ${sink} is no longer configured: its ${count} pending deliveries will not be sent`,
@@ -107,7 +113,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       if (state !== "idle") return;
       state = "running";
       for (const [name, entry] of sinks) lanes.set(name, createLane(name, entry));
-      retireOrphanRows();
+      void retireOrphanRows();
       for (const lane of lanes.values()) lane.pump();
     },
     notify(sinkName) {
@@ -126,7 +132,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         lanes.delete(name);
         retire(lane);
       }
-      retireOrphanRows();
+      void retireOrphanRows();
       for (const [name, entry] of next) {
         const lane = lanes.get(name);
         if (lane) {

@@ -4,7 +4,8 @@ import { AuthwatchError } from "../errors/authwatch-error.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
 import type { Logger } from "../logger.js";
 import type { DeliveryOutcome } from "../sinks/sink.js";
-import type { DeliveryRow, OutboxStore } from "../store/types.js";
+import type { OutboxStore } from "../store/state-store.js";
+import type { DeliveryRow } from "../store/types.js";
 import { attemptDelivery } from "./attempt.js";
 import { isWindowOver, planRetry } from "./retry-schedule.js";
 import type { DeliveryMetrics, OutboxSinkEntry } from "./types.js";
@@ -13,6 +14,8 @@ export interface SinkLaneOptions {
   name: string;
   entry: OutboxSinkEntry;
   store: OutboxStore;
+  /** Sinks disabled by a 410 (name → refused fingerprint), shared with the event path. */
+  disabledSinks: Map<string, string>;
   clock: Clock;
   logger: Logger;
   random: () => number;
@@ -57,22 +60,41 @@ interface InFlight {
 }
 
 export function createSinkLane(options: SinkLaneOptions): SinkLane {
-  const { name, store, clock, logger, random, metrics, concurrency, quickRetries } = options;
+  const { name, store, disabledSinks, clock, logger, random, metrics, concurrency, quickRetries } = options;
   let entry = options.entry;
   let stopped = false;
   let detached = false;
   let pausedUntil = 0;
   let cancelTimer: (() => void) | undefined;
   let pumpScheduled = false;
+  /** A look at the outbox is under way (the store may answer later); another one is wanted after it. */
+  let pumping = false;
+  let pumpAgain = false;
   const running = new Map<number, InFlight>();
   /** Sessions with an attempt in flight: one row per (session, sink) at a time keeps their order. */
   const busySessions = new Set<string>();
-  let disabled = readDisabled(entry.fingerprint);
+  let disabled = disabledSinks.get(name) === entry.fingerprint;
 
   if (disabled) logDisabledAtStart();
 
+  /** One look at the outbox at a time: a pump asked for meanwhile runs right after it. */
   function pump(): void {
     if (stopped) return;
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    void pumpOnce().finally(() => {
+      pumping = false;
+      if (pumpAgain) {
+        pumpAgain = false;
+        pump();
+      }
+    });
+  }
+
+  async function pumpOnce(): Promise<void> {
     cancelTimer?.();
     cancelTimer = undefined;
     const now = clock.now();
@@ -82,7 +104,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
     }
     try {
       if (disabled) {
-        const count = store.markSinkRowsDisabled(name);
+        const count = await store.markSinkRowsDisabled(name);
         if (count > 0)
           logger.warn({ sink: name, count }, `sink ${name} is disabled; ${count} deliveries not sent`);
         return;
@@ -90,15 +112,15 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
       const free = concurrency - running.size;
       if (free > 0) {
         // Asking for the in-flight count more covers the lane heads that are already in flight.
-        for (const row of store.dueDeliveries(name, now, free + running.size)) {
-          if (running.size >= concurrency) break;
+        for (const row of await store.dueDeliveries(name, now, free + running.size)) {
+          if (stopped || disabled || running.size >= concurrency) break;
           if (running.has(row.id) || busySessions.has(laneOf(row))) continue;
-          if (isStale(row, now)) continue;
+          if (await isStale(row, now)) continue;
           run(row);
         }
       }
       // At full concurrency the next completion pumps again.
-      if (running.size < concurrency) armForNextDue();
+      if (running.size < concurrency) await armForNextDue();
     } catch (error) {
       pauseAfterStoreError(error);
     }
@@ -109,10 +131,10 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
    * dead-lettered unsent: a three-day-old "expired" must not trigger a re-auth now. The same
    * grace the schedule gives its last try applies.
    */
-  function isStale(row: DeliveryRow, now: number): boolean {
+  async function isStale(row: DeliveryRow, now: number): Promise<boolean> {
     if (!isWindowOver(row.createdAt, entry.sink.config.retryWindowMs + STALE_GRACE_MS, now)) return false;
     const error = { code: "WINDOW_ENDED", message: "the retry window ended before the event could be sent" };
-    store.markDead(row.id, error, now, row.attempts);
+    await store.markDead(row.id, error, now, row.attempts);
     metrics?.deliveryResult(name, "dead");
     logger.error(
       { sink: name, eventId: row.eventId, eventType: row.event.type },
@@ -130,14 +152,15 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
     });
   }
 
-  function armForNextDue(): void {
-    const at = store.nextDueAt(name);
+  async function armForNextDue(): Promise<void> {
+    const at = await store.nextDueAt(name);
     if (at === undefined) return;
     const wait = at - clock.now();
     arm(wait > 0 ? wait : RECHECK_MS);
   }
 
   function arm(ms: number): void {
+    if (stopped) return;
     cancelTimer?.();
     cancelTimer = clock.setTimer(() => {
       cancelTimer = undefined;
@@ -181,26 +204,26 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
     if (detached || result.aborted) return;
     const now = clock.now();
     const attempts = row.attempts + result.calls;
-    settle(row, used, result.outcome, { now, attempts, durationMs: now - startedAt });
+    await settle(row, used, result.outcome, { now, attempts, durationMs: now - startedAt });
   }
 
-  function settle(
+  async function settle(
     row: DeliveryRow,
     used: OutboxSinkEntry,
     outcome: DeliveryOutcome,
     at: { now: number; attempts: number; durationMs: number },
-  ): void {
+  ): Promise<void> {
     // The sink was disabled while this attempt ran: its row is already marked, nothing more to say.
     if (disabled && outcome.kind !== "delivered") return;
     const fields = { sink: name, eventId: row.eventId, eventType: row.event.type, attempts: at.attempts };
     switch (outcome.kind) {
       case "delivered":
-        store.markDelivered(row.id, at.now, at.attempts);
+        await store.markDelivered(row.id, at.now, at.attempts);
         metrics?.deliveryResult(name, "delivered", at.durationMs);
         logger.debug(fields, `delivered to sink ${name}`);
         return;
       case "permanent":
-        store.markDead(row.id, outcome.error, at.now, at.attempts);
+        await store.markDead(row.id, outcome.error, at.now, at.attempts);
         metrics?.deliveryResult(name, "dead", at.durationMs);
         logger.error(
           { ...fields, error: outcome.error },
@@ -208,7 +231,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
         );
         return;
       case "disable":
-        disable(row, used, outcome.error, fields);
+        await disable(row, used, outcome.error, fields);
         metrics?.deliveryResult(name, "disabled", at.durationMs);
         return;
       case "retry": {
@@ -222,7 +245,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
           random,
         });
         if (plan.kind === "dead") {
-          store.markDead(row.id, outcome.error, at.now, at.attempts);
+          await store.markDead(row.id, outcome.error, at.now, at.attempts);
           metrics?.deliveryResult(name, "dead", at.durationMs);
           logger.error(
             { ...fields, error: outcome.error },
@@ -231,7 +254,11 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
           );
           return;
         }
-        store.markRetry(row.id, { nextAttemptAt: plan.at, error: outcome.error, attempts: at.attempts });
+        await store.markRetry(row.id, {
+          nextAttemptAt: plan.at,
+          error: outcome.error,
+          attempts: at.attempts,
+        });
         metrics?.deliveryResult(name, "retry", at.durationMs);
         logger.warn(
           { ...fields, error: outcome.error, nextAttemptAt: new Date(plan.at).toISOString() },
@@ -242,37 +269,30 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
     }
   }
 
-  function disable(
+  async function disable(
     row: DeliveryRow,
     used: OutboxSinkEntry,
     error: { code: string; message: string },
     fields: Record<string, unknown>,
-  ): void {
-    store.disableSink(name, used.fingerprint, `${error.code}: ${error.message}`);
+  ): Promise<void> {
+    // In memory first: from now on the event path queues nothing more for this config.
+    disabledSinks.set(name, used.fingerprint);
     // A reload may have brought a new config while this attempt was in flight: the 410 was about the
     // old one, so only this row is given up and the rest go to the new receiver.
-    if (used.fingerprint !== entry.fingerprint) {
-      store.markDead(row.id, error, clock.now());
-      return;
+    const current = used.fingerprint === entry.fingerprint;
+    if (current) {
+      disabled = true;
+      for (const [id, other] of running) {
+        if (id !== row.id) other.controller.abort(new AuthwatchError("ABORTED", `sink ${name} disabled`));
+      }
+      logger.error(
+        { ...fields, error },
+        `sink ${name} disabled: receiver answered 410 Gone; change its config and reload to re-enable`,
+      );
     }
-    disabled = true;
-    store.markSinkRowsDisabled(name);
-    for (const [id, other] of running) {
-      if (id !== row.id) other.controller.abort(new AuthwatchError("ABORTED", `sink ${name} disabled`));
-    }
-    logger.error(
-      { ...fields, error },
-      `sink ${name} disabled: receiver answered 410 Gone; change its config and reload to re-enable`,
-    );
-  }
-
-  function readDisabled(fingerprint: string): boolean {
-    try {
-      return store.isSinkDisabled(name, fingerprint);
-    } catch (error) {
-      pauseAfterStoreError(error);
-      return false;
-    }
+    await store.disableSink(name, used.fingerprint, `${error.code}: ${error.message}`);
+    if (current) await store.markSinkRowsDisabled(name);
+    else await store.markDead(row.id, error, clock.now());
   }
 
   function logDisabledAtStart(): void {
@@ -291,7 +311,7 @@ export function createSinkLane(options: SinkLaneOptions): SinkLane {
       entry = next;
       if (!changed) return;
       const wasDisabled = disabled;
-      disabled = readDisabled(next.fingerprint);
+      disabled = disabledSinks.get(name) === next.fingerprint;
       if (wasDisabled && !disabled)
         logger.info({ sink: name }, `sink ${name} re-enabled: its config changed`);
       pump();

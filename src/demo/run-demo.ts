@@ -131,7 +131,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // The story, then until every event is delivered (or the deadline).
   await sleep(DEMO_STORY_MS + 1_500);
   while (Date.now() < deadline) {
-    const pending = Object.values(daemon.store.outboxDepth()).reduce((sum, n) => sum + n, 0);
+    const pending = Object.values(await daemon.outboxDepth()).reduce((sum, n) => sum + n, 0);
     if (pending === 0 && events >= DEMO_EXPECTED_EVENTS) break;
     await sleep(200);
   }

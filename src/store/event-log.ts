@@ -2,7 +2,7 @@ import type { Database } from "better-sqlite3";
 import type { AuthwatchEvent } from "../events.js";
 import type { ErrorInfo } from "../types.js";
 import { decodeError } from "./error-column.js";
-import type { DeliveryStatus, DeliverySummary, HistoryEntry, HistoryOptions } from "./types.js";
+import type { DeliveryStatus, DeliverySummary, HistoryEntry, HistoryOptions, StoredEvent } from "./types.js";
 
 interface EventRow {
   seq: number;
@@ -26,6 +26,8 @@ export interface EventLog {
   /** Returns the event's sequence number. */
   insert(event: AuthwatchEvent, sessionKey: string | null, timestamp: number): number;
   history(options: HistoryOptions): HistoryEntry[];
+  /** Events after the one with `eventId` (all when null); undefined when that id is not stored. */
+  after(eventId: string | null, limit: number): StoredEvent[] | undefined;
   /** Deletes up to `limit` events older than `before` with no pending delivery; returns how many. */
   prune(before: number, limit: number): number;
   /** Sessions whose last health event is poll_failing, with the error it carried. */
@@ -57,6 +59,11 @@ export function createEventLog(db: Database): EventLog {
   const deliveriesOfSessionBetween = db.prepare<[number, number, string], DeliverySummaryRow>(
     `SELECT event_seq, sink, status, attempts, last_error, delivered_at FROM deliveries
      WHERE event_seq BETWEEN ? AND ? AND session_key = ? ORDER BY event_seq, sink`,
+  );
+
+  const seqOf = db.prepare<[string], { seq: number }>("SELECT seq FROM events WHERE event_id = ?");
+  const afterSeq = db.prepare<[number, number], EventRow>(
+    "SELECT seq, event_id, session_key, type, timestamp, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
   );
 
   // The newest health event of each session; only those that say "failing" matter.
@@ -96,6 +103,20 @@ export function createEventLog(db: Database): EventLog {
     insert(event, sessionKey, timestamp) {
       const result = insert.run(event.data.eventId, sessionKey, event.type, timestamp, JSON.stringify(event));
       return Number(result.lastInsertRowid);
+    },
+    after(eventId, limit) {
+      let from = 0;
+      if (eventId !== null) {
+        const row = seqOf.get(eventId);
+        if (!row) return undefined;
+        from = row.seq;
+      }
+      return afterSeq.all(from, limit).map((row) => ({
+        seq: row.seq,
+        eventId: row.event_id,
+        sessionKey: row.session_key,
+        event: JSON.parse(row.body) as AuthwatchEvent,
+      }));
     },
     history(options) {
       const limit = options.limit ?? ALL;

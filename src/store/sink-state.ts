@@ -3,6 +3,8 @@ import type { Database } from "better-sqlite3";
 export interface SinkStates {
   disable(name: string, fingerprint: string, reason: string, now: number): void;
   isDisabled(name: string, fingerprint: string): boolean;
+  /** Every disabled sink: name → the fingerprint that was refused. */
+  disabled(): Map<string, string>;
 }
 
 /**
@@ -19,7 +21,14 @@ export function createSinkStates(db: Database): SinkStates {
     "SELECT disabled FROM sink_state WHERE sink = ? AND fingerprint = ?",
   );
 
+  const selectDisabled = db.prepare<[], { sink: string; fingerprint: string }>(
+    "SELECT sink, fingerprint FROM sink_state WHERE disabled = 1",
+  );
+
   return {
+    disabled() {
+      return new Map(selectDisabled.all().map((row) => [row.sink, row.fingerprint]));
+    },
     disable(name, fingerprint, reason, now) {
       upsert.run(name, reason, fingerprint, now);
     },

@@ -10,8 +10,9 @@ import { applyMigrations } from "./migrations.js";
 import { createOutbox } from "./outbox.js";
 import { createSessionStates } from "./session-states.js";
 import { createSinkStates } from "./sink-state.js";
+import type { StoreChange } from "./state-store.js";
 import { openFailure, readFailure, StoreError, sqliteCode, writeFailure } from "./store-error.js";
-import type { Store, TransitionRecord } from "./types.js";
+import type { SqliteStore, TransitionRecord } from "./types.js";
 
 export interface StoreOptions {
   logger?: Logger;
@@ -27,11 +28,12 @@ export interface StoreOptions {
 }
 
 /**
- * Opens (creating it and its folder if needed) the SQLite state file and brings its schema up to date.
+ * The StateStore on one machine. Opens (creating it and its folder if needed) the SQLite state file
+ * and brings its schema up to date.
  * Throws a StoreError (STORE_ERROR, exit 1) naming the path when the file is not a database or
  * cannot be written.
  */
-export function openStore(path: string, options: StoreOptions = {}): Store {
+export function openStore(path: string, options: StoreOptions = {}): SqliteStore {
   const logger = options.logger ?? createSilentLogger();
   const db = options.readOnly
     ? openReadOnly(path, options.busyTimeoutMs ?? 5_000)
@@ -79,7 +81,7 @@ function openDatabase(path: string, busyTimeoutMs: number, logger: Logger): Data
 /** Events deleted per transaction when pruning. */
 const PRUNE_BATCH = 1_000;
 
-function createStore(db: Database.Database, path: string, clock: Clock): Store {
+function createStore(db: Database.Database, path: string, clock: Clock): SqliteStore {
   const states = createSessionStates(db);
   const events = createEventLog(db);
   const outbox = createOutbox(db);
@@ -116,45 +118,46 @@ function createStore(db: Database.Database, path: string, clock: Clock): Store {
     return Number.isNaN(time) ? clock.now() : time;
   };
 
-  const recordOne = (record: TransitionRecord): void => {
-    states.upsert(record.ref, record.state);
-    if (!record.event) return;
-    const key = sessionKey(record.ref);
-    const time = eventTime(record.event);
-    const seq = events.insert(record.event, key, time);
-    outbox.enqueue(seq, key, record.deliverTo, time);
+  const storeOne = (change: StoreChange): void => {
+    if (change.kind === "transition") states.upsert(change.ref, change.state);
+    const { event } = change;
+    if (!event) return;
+    const key = change.kind === "transition" ? sessionKey(change.ref) : change.sessionKey;
+    const time = eventTime(event);
+    const seq = events.insert(event, key, time);
+    if (change.deliverTo.length > 0) outbox.enqueue(seq, key, change.deliverTo, time);
   };
   // Transactions run with .immediate(): the write lock is taken up front (waiting up to busy_timeout)
   // rather than upgraded mid-way, where another connection's lock would fail it with SQLITE_BUSY.
-  const recordMany = db.transaction((batch: readonly TransitionRecord[]) => {
-    for (const record of batch) recordOne(record);
+  const commitAll = db.transaction((changes: readonly StoreChange[]) => {
+    for (const change of changes) storeOne(change);
   });
-  const recordHealth = db.transaction(
-    (event: AuthwatchEvent, key: string | null, deliverTo: readonly string[]) => {
-      const time = eventTime(event);
-      const seq = events.insert(event, key, time);
-      outbox.enqueue(seq, key, deliverTo, time);
-    },
-  );
+  const commit = (changes: readonly StoreChange[]): void => {
+    if (changes.length > 0) write(() => commitAll.immediate(changes));
+  };
+  const asChange = (record: TransitionRecord): StoreChange => ({ kind: "transition", ...record });
   const disableSink = db.transaction((name: string, fingerprint: string, reason: string) => {
     sinks.disable(name, fingerprint, reason, clock.now());
   });
 
   return {
     path,
-    loadStates: () => read(() => states.load()),
+    location: path,
+    loadSessions: () => read(() => states.load()),
+    failingSessions: () => read(() => events.failingSessions()),
+    disabledSinks: () => read(() => sinks.disabled()),
+    commit,
     recordTransition(ref, state, event, deliverTo) {
-      write(() => recordMany.immediate([{ ref, state, event, deliverTo }]));
+      commit([{ kind: "transition", ref, state, event, deliverTo }]);
     },
     recordTransitions(batch) {
-      if (batch.length === 0) return;
-      write(() => recordMany.immediate(batch));
+      commit(batch.map(asChange));
     },
     recordEvent(event, key, deliverTo) {
-      write(() => recordHealth.immediate(event, key, deliverTo));
+      commit([{ kind: "event", event, sessionKey: key, deliverTo }]);
     },
+    eventsAfter: (eventId, limit) => read(() => events.after(eventId, limit)),
     history: (options = {}) => read(() => events.history(options)),
-    failingSessions: () => read(() => events.failingSessions()),
     pruneHistory(before) {
       let total = 0;
       for (;;) {

@@ -1,5 +1,6 @@
 import type { AuthwatchEvent } from "../events.js";
 import type { ErrorInfo, SessionRef, SessionState } from "../types.js";
+import type { StateStore, StoreChange } from "./state-store.js";
 
 export type DeliveryStatus = "pending" | "delivered" | "dead" | "disabled";
 
@@ -67,60 +68,48 @@ export interface HistoryOptions {
   limit?: number;
 }
 
-/** The outbox half of the store: all the delivery worker touches, so tests can fake it. */
-export interface OutboxStore {
-  /**
-   * Pending rows of `sink` due at `now`, oldest first, at most one per session: only the oldest
-   * pending row of each session qualifies, so a later event never overtakes an earlier one.
-   */
+/** A stored event with its place in the history. */
+export interface StoredEvent {
+  seq: number;
+  eventId: string;
+  sessionKey: string | null;
+  event: AuthwatchEvent;
+}
+
+/**
+ * The SQLite store (store.ts): the StateStore with its answers synchronous, plus conveniences for
+ * writers outside the daemon (tests, benchmark preparation) and the read-only commands.
+ */
+export interface SqliteStore extends StateStore {
+  readonly path: string;
+  loadSessions(): Map<string, SessionState>;
+  failingSessions(): Map<string, { error: ErrorInfo | null; failures: number }>;
+  disabledSinks(): Map<string, string>;
+  commit(changes: readonly StoreChange[]): void;
+  eventsAfter(eventId: string | null, limit: number): StoredEvent[] | undefined;
+  history(options?: HistoryOptions): HistoryEntry[];
+  pruneHistory(before: number): number;
   dueDeliveries(sink: string, now: number, limit: number): DeliveryRow[];
-  /** When the earliest row that dueDeliveries could return becomes due; undefined when none is pending. */
   nextDueAt(sink: string): number | undefined;
-  /** `attempts` is the new total of sink calls; one more than stored when omitted. */
   markDelivered(id: number, now: number, attempts?: number): void;
   markRetry(id: number, update: RetryUpdate): void;
   markDead(id: number, error: ErrorInfo, now: number, attempts?: number): void;
   disableSink(name: string, fingerprint: string, reason: string): void;
-  /** True when the sink was disabled with this very fingerprint; a changed config re-enables it. */
-  isSinkDisabled(name: string, fingerprint: string): boolean;
-  /** Marks every pending row of the sink `disabled`; returns how many. */
   markSinkRowsDisabled(sink: string): number;
-  /** Pending rows per sink. */
   outboxDepth(): Record<string, number>;
-  /** Sinks that have pending rows. */
   pendingSinks(): string[];
-}
-
-export interface Store extends OutboxStore {
-  readonly path: string;
-  loadStates(): Map<string, SessionState>;
-  /** State, event and its outbox rows in one transaction. */
+  close(): void;
+  /** One change: state, event and its outbox rows in one transaction. */
   recordTransition(
     ref: SessionRef,
     state: SessionState,
     event: AuthwatchEvent | null,
     deliverTo: readonly string[],
   ): void;
-  /**
-   * Many changes in ONE transaction, hence one fsync: use it whenever several changes are ready at
-   * once (e.g. the first observations at start-up), since synchronous=FULL costs an fsync per commit.
-   */
+  /** Many changes in ONE transaction. */
   recordTransitions(batch: readonly TransitionRecord[]): void;
   /** A health event (poll_failing, poll_recovered, watcher.unauthorized) with its outbox rows. */
   recordEvent(event: AuthwatchEvent, sessionKey: string | null, deliverTo: readonly string[]): void;
-  /**
-   * Sessions whose last health event was poll_failing, so that after a restart the alert is closed
-   * by a poll_recovered rather than opened a second time.
-   */
-  failingSessions(): Map<string, { error: ErrorInfo | null; failures: number }>;
-  /**
-   * Deletes events older than `before` (epoch ms) whose deliveries are all finished, with their
-   * delivery rows, in small batches so the daemon's writes are never held up for long.
-   */
-  pruneHistory(before: number): number;
-  /** Events oldest first (newest last), each with its deliveries per sink. */
-  history(options?: HistoryOptions): HistoryEntry[];
-  /** False when the last write failed or the store is closed. */
-  isHealthy(): boolean;
-  close(): void;
+  /** True when the sink was disabled with this very fingerprint; a changed config re-enables it. */
+  isSinkDisabled(name: string, fingerprint: string): boolean;
 }

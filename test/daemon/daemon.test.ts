@@ -7,6 +7,7 @@ import { type Daemon, startDaemon } from "../../src/daemon/daemon.js";
 import type { AuthwatchEvent } from "../../src/events.js";
 import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
 import type { FakeSession } from "../../src/fake-api/types.js";
+import { openStore } from "../../src/store/store.js";
 import { captureLog } from "../helpers/log-capture.js";
 
 const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
@@ -19,6 +20,7 @@ interface Running {
   events: AuthwatchEvent[];
   log: ReturnType<typeof captureLog>;
   dir: string;
+  statePath: string;
 }
 
 const running: Running[] = [];
@@ -60,7 +62,7 @@ async function start(
   });
   const events: AuthwatchEvent[] = [];
   daemon.bus.on("event", (event) => events.push(event));
-  const entry = { api, daemon, events, log, dir };
+  const entry = { api, daemon, events, log, dir, statePath: config.statePath };
   running.push(entry);
   return entry;
 }
@@ -71,7 +73,7 @@ const summary = (events: AuthwatchEvent[]) =>
 
 describe("the daemon against the fake API in real time", () => {
   it("emits exactly the scripted transitions, in order, and nothing for 5xx and 429 windows", async () => {
-    const { api, events, daemon } = await start([
+    const { api, events, statePath } = await start([
       {
         ...ref("alpha"),
         timeline: [
@@ -106,7 +108,9 @@ describe("the daemon against the fake API in real time", () => {
     ]);
     expect(events.filter((e) => !("to" in e.data))).toEqual([]);
     // Each event was persisted before it was published.
-    const stored = daemon.store.history().map((entry) => entry.eventId);
+    const store = openStore(statePath, { readOnly: true });
+    const stored = store.history().map((entry) => entry.eventId);
+    store.close();
     expect(stored).toEqual(events.map((e) => e.data.eventId));
   });
 

@@ -65,7 +65,7 @@ async function startInProcess(sessions: FakeSession[], receiver: Receiver, extra
     await daemon.stop(2_000);
     await api.close();
   });
-  return { api, daemon, events, log };
+  return { api, daemon, events, log, statePath: config.statePath };
 }
 
 /** Accepted deliveries, first copy of each webhook-id, in arrival order. */
@@ -142,11 +142,13 @@ describe("delivery through the outbox", () => {
       { status: "READY", forMs: 300 },
       { status: "EXPIRED" },
     ];
-    const { daemon, log } = await startInProcess([{ ...ref("gone-1"), timeline }], receiver);
+    const { statePath, log } = await startInProcess([{ ...ref("gone-1"), timeline }], receiver);
     await sleep(1_800);
     expect(receiver.requests).toHaveLength(1);
     expect(log.lines().filter((line) => String(line.msg).includes("disabled"))).toHaveLength(1);
-    const statuses = daemon.store.history().flatMap((entry) => entry.deliveries.map((d) => d.status));
+    const store = openStore(statePath, { readOnly: true });
+    const statuses = store.history().flatMap((entry) => entry.deliveries.map((d) => d.status));
+    store.close();
     expect(statuses[0]).toBe("disabled");
     // Later events are not even queued for the disabled sink.
     expect(statuses).toHaveLength(1);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createStateWriter } from "../../src/daemon/state-writer.js";
 import type { AuthwatchEvent, TransitionEvent } from "../../src/events.js";
 import { openStore } from "../../src/store/store.js";
-import type { Store } from "../../src/store/types.js";
+import type { SqliteStore } from "../../src/store/types.js";
 import { captureLog } from "../helpers/log-capture.js";
 
 const ref = { workspaceId: "123e4567-e89b-12d3-a456-426614174000", projectName: "p", authSessionId: "s-1" };
@@ -29,7 +29,7 @@ function transitionEvent(id: string, from: string | null, to: string): Transitio
 }
 
 /** A real store whose writes fail while `failing` is set, as a full disk would. */
-function flakyStore(): { store: Store; setFailing(on: boolean): void } {
+function flakyStore(): { store: SqliteStore; setFailing(on: boolean): void } {
   const real = openStore(join(mkdtempSync(join(tmpdir(), "authwatch-writer-")), "state.db"));
   let failing = false;
   const guard =
@@ -38,9 +38,8 @@ function flakyStore(): { store: Store; setFailing(on: boolean): void } {
       if (failing) throw new Error("SQLITE_FULL: database or disk is full");
       fn(...args);
     };
-  const store: Store = Object.create(real);
-  store.recordTransitions = guard(real.recordTransitions.bind(real));
-  store.recordEvent = guard(real.recordEvent.bind(real));
+  const store: SqliteStore = Object.create(real);
+  store.commit = guard(real.commit.bind(real));
   return { store, setFailing: (on) => (failing = on) };
 }
 

@@ -2,14 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { systemClock } from "../../src/clock.js";
 import { createOutboxWorker, type OutboxWorker } from "../../src/delivery/outbox-worker.js";
 import { openStore } from "../../src/store/store.js";
-import type { Store } from "../../src/store/types.js";
+import type { SqliteStore } from "../../src/store/types.js";
 import { ref, state, tempDir, transitionEvent } from "../store/fixtures.js";
 import { captureLogger, createFakeSink, type FakeSink, OUTCOMES } from "./fake-sink.js";
 
 /** Real time and real files: what a restart after a crash and a shutdown look like to the outbox. */
 describe("outbox across restarts", () => {
   let temp: ReturnType<typeof tempDir>;
-  let store: Store | undefined;
+  let store: SqliteStore | undefined;
   let worker: OutboxWorker | undefined;
 
   beforeEach(() => {
@@ -21,10 +21,11 @@ describe("outbox across restarts", () => {
     temp.cleanup();
   });
 
-  const startWorker = (s: Store, sink: FakeSink) => {
+  const startWorker = (s: SqliteStore, sink: FakeSink) => {
     worker = createOutboxWorker({
       store: s,
       sinks: new Map([["hook", { sink, fingerprint: "fp" }]]),
+      disabledSinks: s.disabledSinks(),
       clock: systemClock,
       logger: captureLogger().logger,
     });
@@ -32,7 +33,7 @@ describe("outbox across restarts", () => {
     return worker;
   };
 
-  const pendingIds = (s: Store) =>
+  const pendingIds = (s: SqliteStore) =>
     s
       .history()
       .filter((e) => e.deliveries.some((d) => d.status === "pending"))

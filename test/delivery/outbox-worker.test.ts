@@ -6,14 +6,14 @@ import {
 } from "../../src/delivery/outbox-worker.js";
 import type { DeliveryResult, OutboxSinkEntry } from "../../src/delivery/types.js";
 import { openStore } from "../../src/store/store.js";
-import type { Store } from "../../src/store/types.js";
+import type { SqliteStore } from "../../src/store/types.js";
 import { createManualClock, type ManualClock } from "../helpers/manual-clock.js";
 import { ref, state, T0, tempDir, transitionEvent } from "../store/fixtures.js";
 import { captureLogger, createFakeSink, type FakeSink, OUTCOMES, type Step } from "./fake-sink.js";
 
 describe("outbox worker", () => {
   let temp: ReturnType<typeof tempDir>;
-  let store: Store;
+  let store: SqliteStore;
   let clock: ManualClock;
   let log: ReturnType<typeof captureLogger>;
   let worker: OutboxWorker | undefined;
@@ -45,6 +45,7 @@ describe("outbox worker", () => {
     worker = createOutboxWorker({
       store,
       sinks: new Map(sinks.map((s) => [s.config.name, { sink: s, fingerprint: `fp-${s.config.name}` }])),
+      disabledSinks: store.disabledSinks(),
       clock,
       logger: log.logger,
       random: () => 0.5,
@@ -325,7 +326,7 @@ describe("outbox worker", () => {
       store.markRetry(row.id, { nextAttemptAt: T0 + 60_000, error: OUTCOMES.retry.error, attempts: 1 });
     }
     let queries = 0;
-    const counting: Store = {
+    const counting: SqliteStore = {
       ...store,
       dueDeliveries(...args) {
         queries += 1;

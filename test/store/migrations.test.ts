@@ -77,7 +77,7 @@ describe("schema migrations", () => {
 
     const store = openStore(path);
     try {
-      expect(store.loadStates().get(sessionKey(ref("sess-a")))?.status).toBe("READY");
+      expect(store.loadSessions().get(sessionKey(ref("sess-a")))?.status).toBe("READY");
       const [row] = store.dueDeliveries("hook", T0, 10);
       expect(row).toMatchObject({ eventId, attempts: 2, retries: 0 });
       store.disableSink("hook", "fp", "gone");

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/store.js";
-import type { Store } from "../../src/store/types.js";
+import type { SqliteStore } from "../../src/store/types.js";
 import { sessionKey } from "../../src/types.js";
 import { ref, state, T0, tempDir, transitionEvent } from "./fixtures.js";
 
 describe("outbox", () => {
   let temp: ReturnType<typeof tempDir>;
-  let store: Store;
+  let store: SqliteStore;
 
   beforeEach(() => {
     temp = tempDir();

@@ -2,13 +2,13 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/store.js";
-import type { Store } from "../../src/store/types.js";
+import type { SqliteStore } from "../../src/store/types.js";
 import { sessionKey } from "../../src/types.js";
 import { pollFailingEvent, ref, state, T0, tempDir, transitionEvent } from "./fixtures.js";
 
 describe("store", () => {
   let temp: ReturnType<typeof tempDir>;
-  let store: Store;
+  let store: SqliteStore;
 
   beforeEach(() => {
     temp = tempDir();
@@ -41,7 +41,7 @@ describe("store", () => {
     store.recordTransition(a, state("EXPIRED", T0 + 10), transitionEvent(a, "EXPIRED"), []);
     reopen();
 
-    expect(store.loadStates()).toEqual(
+    expect(store.loadSessions()).toEqual(
       new Map([
         [sessionKey(a), { status: "EXPIRED", sessionType: "CREDENTIALS", since: T0 + 10 }],
         [sessionKey(b), { status: "NOT_FOUND", sessionType: null, since: T0 + 5 }],
@@ -53,7 +53,7 @@ describe("store", () => {
     const a = ref("sess-a");
     store.recordTransition(a, state("SUSPENDED"), transitionEvent(a, "SUSPENDED"), []);
     reopen();
-    expect(store.loadStates().get(sessionKey(a))?.status).toBe("SUSPENDED");
+    expect(store.loadSessions().get(sessionKey(a))?.status).toBe("SUSPENDED");
   });
 
   it("writes state, event and one pending delivery per sink in one transaction", () => {
@@ -92,7 +92,7 @@ describe("store", () => {
     ).toThrow(/boom/);
     reopen();
 
-    expect(store.loadStates().get(sessionKey(a))?.status).toBe("PENDING");
+    expect(store.loadSessions().get(sessionKey(a))?.status).toBe("PENDING");
     expect(store.history().map((e) => e.type)).toEqual(["authsession.pending"]);
     expect(store.outboxDepth()).toEqual({ hook: 1 });
   });
@@ -103,7 +103,7 @@ describe("store", () => {
     expect(() =>
       store.recordTransition(a, state("READY"), transitionEvent(a, "READY", { eventId: "dup" }), ["hook"]),
     ).toThrow();
-    expect(store.loadStates().get(sessionKey(a))?.status).toBe("PENDING");
+    expect(store.loadSessions().get(sessionKey(a))?.status).toBe("PENDING");
     expect(store.outboxDepth()).toEqual({ hook: 1 });
   });
 
@@ -123,12 +123,12 @@ describe("store", () => {
       event: { ...last.event, data: { ...last.event.data, eventId: records[0]!.event.data.eventId } },
     };
     expect(() => store.recordTransitions([records[0]!, records[1]!, broken])).toThrow();
-    expect(store.loadStates().size).toBe(0);
+    expect(store.loadSessions().size).toBe(0);
     expect(store.history()).toEqual([]);
 
     store.recordTransitions(records);
     reopen();
-    expect(store.loadStates().size).toBe(3);
+    expect(store.loadSessions().size).toBe(3);
     expect(store.outboxDepth()).toEqual({ hook: 3 });
   });
 
@@ -152,7 +152,46 @@ describe("store", () => {
       ["watcher.unauthorized", null],
     ]);
     expect(store.dueDeliveries("hook", T0, 10)).toHaveLength(2);
-    expect(store.loadStates().size).toBe(0);
+    expect(store.loadSessions().size).toBe(0);
+  });
+
+  it("commits a mixed group of changes in order, all or nothing", () => {
+    const a = ref("sess-a");
+    const first = transitionEvent(a, "READY", { eventId: "first" });
+    const failing = pollFailingEvent(a);
+    store.commit([
+      { kind: "transition", ref: a, state: state("READY", T0), event: first, deliverTo: ["hook"] },
+      { kind: "event", event: failing, sessionKey: sessionKey(a), deliverTo: [] },
+    ]);
+    expect(store.history().map((e) => e.eventId)).toEqual(["first", failing.data.eventId]);
+    expect(store.outboxDepth()).toEqual({ hook: 1 });
+
+    const reused = transitionEvent(a, "EXPIRED", { eventId: "first" });
+    expect(() =>
+      store.commit([
+        { kind: "transition", ref: a, state: state("EXPIRED", T0 + 1), event: null, deliverTo: [] },
+        { kind: "transition", ref: a, state: state("EXPIRED", T0 + 1), event: reused, deliverTo: [] },
+      ]),
+    ).toThrow();
+    expect(store.loadSessions().get(sessionKey(a))?.status).toBe("READY");
+  });
+
+  it("lists the events stored after a given event id, and says when that id is unknown", () => {
+    const a = ref("sess-a");
+    for (const id of ["e1", "e2", "e3"]) {
+      store.recordTransition(a, state("READY"), transitionEvent(a, "READY", { eventId: id }), []);
+    }
+    expect(store.eventsAfter(null, 10)?.map((e) => e.eventId)).toEqual(["e1", "e2", "e3"]);
+    expect(store.eventsAfter("e1", 10)?.map((e) => e.eventId)).toEqual(["e2", "e3"]);
+    expect(store.eventsAfter("e1", 1)?.map((e) => e.event.data.eventId)).toEqual(["e2"]);
+    expect(store.eventsAfter("e3", 10)).toEqual([]);
+    expect(store.eventsAfter("never-stored", 10)).toBeUndefined();
+  });
+
+  it("lists the sinks disabled by a 410 with the fingerprint that was refused, across a reopen", () => {
+    store.disableSink("hook", "fp-1", "GONE: 410");
+    reopen();
+    expect(store.disabledSinks()).toEqual(new Map([["hook", "fp-1"]]));
   });
 
   it("lists history oldest first, limited to the newest events, with delivery status per sink", () => {
@@ -219,7 +258,7 @@ describe("store", () => {
     store.recordTransition(ref("a"), state("READY"), transitionEvent(ref("a"), "READY"), []);
     const reader = openStore(path, { readOnly: true });
     try {
-      expect(reader.loadStates().get(sessionKey(ref("a")))?.status).toBe("READY");
+      expect(reader.loadSessions().get(sessionKey(ref("a")))?.status).toBe("READY");
       expect(reader.history()).toHaveLength(1);
     } finally {
       reader.close();
@@ -247,7 +286,7 @@ describe("store", () => {
       recent.data.eventId,
     ]);
     // The last state of each session is not history: it stays.
-    expect(store.loadStates().size).toBe(3);
+    expect(store.loadSessions().size).toBe(3);
   });
 
   it("reports unhealthy once closed", () => {
