@@ -17,10 +17,15 @@ import {
 } from "./errors.js";
 import { parseRetryAfter } from "./retry-after.js";
 import type { AuthSessionRecord, IntunedClient, IntunedClientOptions, RequestOptions } from "./types.js";
-import { parseAuthSessionBody } from "./validate.js";
+import { parseAuthSessionBody, parseAuthSessionList } from "./validate.js";
 
 /** An AuthSession is three short strings; anything this large is not one. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * A project's list has no paging: 100,000 sessions with long ids are about 15 MB of JSON. The cap
+ * leaves room for that and for fields the API may add, and still stops a runaway body.
+ */
+export const MAX_LIST_BODY_BYTES = 64 * 1024 * 1024;
 
 /** Characters undici accepts in a header value; anything else would fail on every request. */
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
@@ -63,39 +68,66 @@ export function createIntunedClient(options: IntunedClientOptions): IntunedClien
   const dispatcher = options.dispatcher ?? getDefaultDispatcher();
   const headers = { "x-api-key": apiKey.value, accept: "application/json" };
 
+  /** One GET with the whole-request deadline and the shared error vocabulary; `read` turns a 2xx into T. */
+  async function get<T>(
+    path: string,
+    requestOptions: RequestOptions,
+    read: (response: Dispatcher.ResponseData, details: ApiErrorDetails) => Promise<T>,
+  ): Promise<T> {
+    const details: ApiErrorDetails = { method: "GET", path };
+    const callerSignal = requestOptions.signal;
+    callerSignal?.throwIfAborted();
+
+    const deadline = startDeadline(timeoutMs, callerSignal);
+    try {
+      // dispatcher.request rather than undici.request(url): the latter runs the path through
+      // `new URL`, which would resolve a project named ".." instead of sending it.
+      const response = await dispatcher.request({
+        origin,
+        path,
+        method: "GET",
+        headers,
+        signal: deadline.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      return await read(response, details);
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      // A caller's abort is theirs to interpret (shutdown, `wait` deadline), never a failed poll.
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      if (deadline.timedOut()) throw new RequestTimeoutError({ ...details, timeoutMs, cause: error });
+      throw classifyFailure(error, details, timeoutMs);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  const projectPath = (workspaceId: string, projectName: string) =>
+    `${pathPrefix}/${encodeURIComponent(workspaceId)}/projects/${encodeURIComponent(projectName)}/auth-sessions`;
+
   return {
     keySource: apiKey.source,
-    async getAuthSession(ref: SessionRef, requestOptions: RequestOptions = {}): Promise<AuthSessionRecord> {
-      const path = `${pathPrefix}/${encodeURIComponent(ref.workspaceId)}/projects/${encodeURIComponent(
-        ref.projectName,
-      )}/auth-sessions/${encodeURIComponent(ref.authSessionId)}`;
-      const details: ApiErrorDetails = { method: "GET", path };
-      const callerSignal = requestOptions.signal;
-      callerSignal?.throwIfAborted();
-
-      const deadline = startDeadline(timeoutMs, callerSignal);
-      try {
-        // dispatcher.request rather than undici.request(url): the latter runs the path through
-        // `new URL`, which would resolve a project named ".." instead of sending it.
-        const response = await dispatcher.request({
-          origin,
-          path,
-          method: "GET",
-          headers,
-          signal: deadline.signal,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        return await readResponse(response, details);
-      } catch (error) {
-        if (error instanceof ApiError) throw error;
-        // A caller's abort is theirs to interpret (shutdown, `wait` deadline), never a failed poll.
-        if (callerSignal?.aborted) throw callerSignal.reason;
-        if (deadline.timedOut()) throw new RequestTimeoutError({ ...details, timeoutMs, cause: error });
-        throw classifyFailure(error, details, timeoutMs);
-      } finally {
-        deadline.dispose();
-      }
+    getAuthSession(ref: SessionRef, requestOptions: RequestOptions = {}): Promise<AuthSessionRecord> {
+      const path = `${projectPath(ref.workspaceId, ref.projectName)}/${encodeURIComponent(ref.authSessionId)}`;
+      return get(path, requestOptions, async (response, details) => {
+        const json = await readJson(response, details, MAX_BODY_BYTES);
+        const parsed = parseAuthSessionBody(json);
+        if (!parsed.ok) throw new InvalidResponseError({ ...details, status: 200, reason: parsed.reason });
+        return parsed.record;
+      });
+    },
+    listAuthSessions(
+      workspaceId: string,
+      projectName: string,
+      requestOptions: RequestOptions = {},
+    ): Promise<AuthSessionRecord[]> {
+      return get(projectPath(workspaceId, projectName), requestOptions, async (response, details) => {
+        const json = await readJson(response, details, MAX_LIST_BODY_BYTES, "project or workspace");
+        const parsed = parseAuthSessionList(json);
+        if (!parsed.ok) throw new InvalidResponseError({ ...details, status: 200, reason: parsed.reason });
+        return parsed.records;
+      });
     },
   };
 }
@@ -114,35 +146,42 @@ function parseBaseUrl(baseUrl: string): { origin: string; pathPrefix: string } {
   return { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, "") };
 }
 
-async function readResponse(response: Dispatcher.ResponseData, details: ApiErrorDetails) {
+/** A 2xx body as JSON, at most `maxBytes`; any other status as its ApiError. */
+async function readJson(
+  response: Dispatcher.ResponseData,
+  details: ApiErrorDetails,
+  maxBytes: number,
+  notFound?: string,
+): Promise<unknown> {
   const { statusCode, headers, body } = response;
   if (statusCode < 200 || statusCode > 299) {
     // The status says all we need; the body is read only to free the connection for reuse.
     await body.dump().catch(() => undefined);
-    throw statusError(statusCode, headers["retry-after"], details);
+    throw statusError(statusCode, headers["retry-after"], details, notFound);
   }
   // A declared length within the limit is read in one go; otherwise stream and count.
   const length = Number(headers["content-length"]);
-  const text = length >= 0 && length <= MAX_BODY_BYTES ? await body.text() : await readText(body, details);
-  let json: unknown;
+  const text =
+    length >= 0 && length <= maxBytes ? await body.text() : await readText(body, details, maxBytes);
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new InvalidResponseError({ ...details, status: statusCode, reason: "body is not valid JSON" });
   }
-  const parsed = parseAuthSessionBody(json);
-  if (!parsed.ok) throw new InvalidResponseError({ ...details, status: statusCode, reason: parsed.reason });
-  return parsed.record;
 }
 
-async function readText(body: Dispatcher.ResponseData["body"], details: ApiErrorDetails): Promise<string> {
+async function readText(
+  body: Dispatcher.ResponseData["body"],
+  details: ApiErrorDetails,
+  maxBytes: number,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       body.destroy();
-      throw new InvalidResponseError({ ...details, reason: `body larger than ${MAX_BODY_BYTES} bytes` });
+      throw new InvalidResponseError({ ...details, reason: `body larger than ${maxBytes} bytes` });
     }
     chunks.push(chunk);
   }
@@ -153,10 +192,11 @@ function statusError(
   status: number,
   retryAfter: string | string[] | undefined,
   details: ApiErrorDetails,
+  notFound?: string,
 ): ApiError {
   const withStatus = { ...details, status };
   if (status === 401 || status === 403) return new UnauthorizedError(withStatus);
-  if (status === 404) return new NotFoundError(withStatus);
+  if (status === 404) return new NotFoundError(withStatus, notFound);
   if (status === 429) {
     return new RateLimitedError({ ...withStatus, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) });
   }

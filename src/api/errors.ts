@@ -37,8 +37,9 @@ export class UnauthorizedError extends ApiError {
 
 export class NotFoundError extends ApiError {
   override name = "NotFoundError";
-  constructor(details: ApiErrorDetails) {
-    super("NOT_FOUND", "AuthSession not found: HTTP 404", details);
+  /** `what` names the missing thing: the list endpoint's 404 is about the project or workspace. */
+  constructor(details: ApiErrorDetails, what = "AuthSession") {
+    super("NOT_FOUND", `${what} not found: HTTP 404`, details);
   }
 }
 

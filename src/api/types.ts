@@ -21,6 +21,15 @@ export interface IntunedClient {
   readonly keySource: string;
   /** Resolves with the session or rejects with an ApiError subclass (404 → NotFoundError). */
   getAuthSession(ref: SessionRef, options?: RequestOptions): Promise<AuthSessionRecord>;
+  /**
+   * Every AuthSession of a project in one request (no paging). A 404 (unknown workspace or project)
+   * rejects with NotFoundError; an item that is not the AuthSession shape makes the whole body invalid.
+   */
+  listAuthSessions(
+    workspaceId: string,
+    projectName: string,
+    options?: RequestOptions,
+  ): Promise<AuthSessionRecord[]>;
 }
 
 export interface IntunedClientOptions {

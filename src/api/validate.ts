@@ -35,3 +35,27 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   return `a ${typeof value}`;
 }
+
+export type ParseAuthSessionListResult =
+  | { ok: true; records: AuthSessionRecord[] }
+  | { ok: false; reason: string };
+
+/**
+ * Checks a decoded list body: an array of AuthSession items. One bad item, or one id listed twice,
+ * makes the whole list invalid: acting on the rest would turn the bad one NOT_FOUND, an event the
+ * API never meant.
+ */
+export function parseAuthSessionList(body: unknown): ParseAuthSessionListResult {
+  if (!Array.isArray(body)) return { ok: false, reason: "body is not a JSON array" };
+  const records: AuthSessionRecord[] = new Array(body.length);
+  const seen = new Set<string>();
+  for (let i = 0; i < body.length; i++) {
+    const parsed = parseAuthSessionBody(body[i]);
+    if (!parsed.ok)
+      return { ok: false, reason: `item [${i}]: ${parsed.reason.replace("body is", "item is")}` };
+    if (seen.has(parsed.record.id)) return { ok: false, reason: `item [${i}]: id listed twice` };
+    seen.add(parsed.record.id);
+    records[i] = parsed.record;
+  }
+  return { ok: true, records };
+}

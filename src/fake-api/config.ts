@@ -12,7 +12,7 @@ const script = {
   timeline: z.array(step).min(1).optional(),
   loop: z.boolean().optional(),
 };
-const session = z.strictObject({ ...ref, ...script, offsetMs: z.number().optional() });
+export const fakeSessionSchema = z.strictObject({ ...ref, ...script, offsetMs: z.number().optional() });
 
 /** Many look-alike sessions without a 20,000-entry JSON file: ids are `idPrefix` + 0…count-1. */
 const generated = z.strictObject({
@@ -27,11 +27,12 @@ const generated = z.strictObject({
 
 const window = {
   session: z.strictObject(ref).optional(),
+  project: z.strictObject({ workspaceId: ref.workspaceId, projectName: ref.projectName }).optional(),
   count: z.number().int().positive().optional(),
   afterMs: z.number().nonnegative().optional(),
   forMs: z.number().positive().optional(),
 };
-const fault = z.discriminatedUnion("kind", [
+export const faultSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("latency"),
     ms: z.number().nonnegative(),
@@ -55,9 +56,12 @@ const config = z.strictObject({
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535).optional(),
   apiKeys: z.array(z.string().min(1)),
-  sessions: z.array(session).optional(),
+  sessions: z.array(fakeSessionSchema).optional(),
+  projects: z
+    .array(z.strictObject({ workspaceId: ref.workspaceId, projectName: ref.projectName }))
+    .optional(),
   generated: z.array(generated).optional(),
-  faults: z.array(fault).optional(),
+  faults: z.array(faultSchema).optional(),
   requestLogLimit: z.number().int().nonnegative().optional(),
 });
 
@@ -67,10 +71,7 @@ const config = z.strictObject({
  */
 export function parseFakeApiConfig(json: unknown): FakeIntunedApiOptions {
   const result = config.safeParse(json);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-    throw new Error(`invalid fake Intuned API config:\n  ${lines.join("\n  ")}`);
-  }
+  if (!result.success) throw new Error(`invalid fake Intuned API config:\n  ${describeIssues(result.error)}`);
   const { generated: sets = [], ...options } = result.data;
   const sessions: FakeSession[] = [...(options.sessions ?? [])];
   for (const set of sets) {
@@ -80,4 +81,9 @@ export function parseFakeApiConfig(json: unknown): FakeIntunedApiOptions {
     }
   }
   return { ...options, sessions };
+}
+
+/** Every zod issue as `path: message`, one per line. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("\n  ");
 }

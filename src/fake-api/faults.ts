@@ -1,10 +1,12 @@
-import { refKey } from "./sessions.js";
+import { projectKey, refKey } from "./sessions.js";
 import type { FaultAction, FaultHandle, FaultSpec } from "./types.js";
 
 export interface ActiveFault {
   action: FaultAction;
   /** Only this session (its refKey), or null for every request. */
   target: string | null;
+  /** Only requests about this project (its projectKey): its list and its sessions' GETs. */
+  projectTarget: string | null;
   from: number;
   until: number;
   remaining: number;
@@ -23,8 +25,11 @@ export interface FaultSelection {
 export interface FaultSet {
   add(spec: FaultSpec): FaultHandle;
   clear(): void;
-  /** Undefined when no fault is injected at all, so the common path allocates nothing. */
-  select(key: string | null): FaultSelection | undefined;
+  /**
+   * Undefined when no fault is injected at all, so the common path allocates nothing. `key` is the
+   * session a GET names (null for a list), `project` the project of either.
+   */
+  select(key: string | null, project?: string | null): FaultSelection | undefined;
   /** Counts one application against the fault's `count`. */
   consume(fault: ActiveFault): void;
 }
@@ -45,11 +50,12 @@ export function createFaultSet(now: () => number): FaultSet {
 
   return {
     add(spec) {
-      const { session, count, afterMs, forMs, ...action } = spec;
+      const { session, project, count, afterMs, forMs, ...action } = spec;
       const from = now() + (afterMs ?? 0);
       const fault: ActiveFault = {
         action: action as FaultAction,
         target: session ? refKey(session) : null,
+        projectTarget: project ? projectKey(project) : null,
         from,
         until: forMs === undefined ? Number.POSITIVE_INFINITY : from + forMs,
         remaining: count ?? Number.POSITIVE_INFINITY,
@@ -68,12 +74,13 @@ export function createFaultSet(now: () => number): FaultSet {
     clear() {
       faults = [];
     },
-    select(key) {
+    select(key, project = null) {
       if (faults.length === 0) return undefined;
       const at = now();
       const selection: FaultSelection = { latency: undefined, early: undefined, body: undefined };
       for (const fault of faults) {
         if (fault.target !== null && fault.target !== key) continue;
+        if (fault.projectTarget !== null && fault.projectTarget !== project) continue;
         if (!isLive(fault, at)) continue;
         const group = groupOf(fault.action);
         selection[group] ??= fault;

@@ -22,3 +22,23 @@ export function parseSessionPath(path: string): SessionRef | null {
     return null;
   }
 }
+
+/** A project as the list endpoint names it. */
+export interface ProjectRef {
+  workspaceId: string;
+  projectName: string;
+}
+
+/** `/api/v1/workspace/{ws}/projects/{project}/auth-sessions` (the list endpoint) with each segment decoded. */
+export function parseProjectPath(path: string): ProjectRef | null {
+  if (!path.startsWith(`${FAKE_API_PREFIX}/`)) return null;
+  const parts = path.slice(FAKE_API_PREFIX.length + 1).split("/");
+  const [workspace, projects, project, authSessions] = parts;
+  if (parts.length !== 4 || projects !== "projects" || authSessions !== "auth-sessions") return null;
+  if (!workspace || !project) return null;
+  try {
+    return { workspaceId: decodeURIComponent(workspace), projectName: decodeURIComponent(project) };
+  } catch {
+    return null;
+  }
+}

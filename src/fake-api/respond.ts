@@ -44,6 +44,25 @@ export function answerBody(
   }
 }
 
+/** The list endpoint's 200 body, changed by a body fault if one applies (differentId has no list form). */
+export function answerListBody(
+  selection: FaultSelection | undefined,
+  records: Array<{ id: string; type: string; status: string }>,
+): string {
+  const action = selection?.body?.action;
+  switch (action?.kind) {
+    case "malformedJson":
+      return `[${MALFORMED_JSON}`;
+    case "wrongShape":
+      // An object where the array belongs: wrong even when the project is empty.
+      return JSON.stringify(action.body ?? { items: records });
+    case "unknownStatus":
+      return JSON.stringify(records.map((record) => ({ ...record, status: action.status ?? "SUSPENDED" })));
+    default:
+      return JSON.stringify(records);
+  }
+}
+
 export function send(
   res: ServerResponse,
   status: number,

@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createControlHandler, FAKE_CONTROL_PREFIX } from "./control.js";
 import { createFaultSet } from "./faults.js";
-import { FAKE_API_PREFIX, FAKE_STATS_PATH, parseSessionPath } from "./path.js";
+import { FAKE_API_PREFIX, FAKE_STATS_PATH, parseProjectPath, parseSessionPath } from "./path.js";
 import { createRequestLog } from "./request-log.js";
-import { answerBody, earlyAnswer, type Outcome, send, sendError } from "./respond.js";
-import { createSessionStore, refKey } from "./sessions.js";
-import type { FakeIntunedApi, FakeIntunedApiOptions } from "./types.js";
+import { answerBody, answerListBody, earlyAnswer, type Outcome, send, sendError } from "./respond.js";
+import { createSessionStore, projectKey, refKey } from "./sessions.js";
+import type { FakeIntunedApi, FakeIntunedApiOptions, FakeSession } from "./types.js";
 
-export { FAKE_API_PREFIX, FAKE_STATS_PATH, parseSessionPath } from "./path.js";
+export { FAKE_CONTROL_PREFIX } from "./control.js";
+export { FAKE_API_PREFIX, FAKE_STATS_PATH, parseProjectPath, parseSessionPath } from "./path.js";
 
 export type {
   FakeIntunedApi,
@@ -30,12 +32,27 @@ export async function startFakeIntunedApi(options: FakeIntunedApiOptions): Promi
   const now = options.now ?? Date.now;
   const validKeys = new Set(options.apiKeys);
   const store = createSessionStore(now);
-  for (const session of options.sessions ?? []) store.add(session);
+  // A project exists once a session was added to it, and stays when its last session is removed
+  // (its list is then empty, not a 404), as a real project outlives its sessions.
+  const knownProjects = new Set<string>();
+  const addSession = (session: FakeSession) => {
+    knownProjects.add(projectKey(session));
+    store.add(session);
+  };
+  for (const project of options.projects ?? []) knownProjects.add(projectKey(project));
+  for (const session of options.sessions ?? []) addSession(session);
   const faults = createFaultSet(now);
   for (const fault of options.faults ?? []) faults.add(fault);
   const log = createRequestLog(options.requestLogLimit ?? DEFAULT_LOG_LIMIT);
   const perSession = new Map<string, { count: number; lastAt: number }>();
   const timers = new Set<NodeJS.Timeout>();
+  // Set once the API object exists (the control routes call its methods).
+  let control: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void> = async (
+    _,
+    res,
+  ) => {
+    sendError(res, 503);
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = now();
@@ -46,13 +63,19 @@ export async function startFakeIntunedApi(options: FakeIntunedApiOptions): Promi
       send(res, 200, JSON.stringify(log.stats()));
       return;
     }
+    if (path.startsWith(`${FAKE_CONTROL_PREFIX}/`)) return control(req, res, path);
     const ref = parseSessionPath(path);
     const key = ref ? refKey(ref) : null;
+    const project = ref ?? parseProjectPath(path);
     const header = req.headers["x-api-key"];
     const keyValid = typeof header === "string" && validKeys.has(header);
+    const kind = ref ? "get" : project ? "list" : "other";
     const finish = (status: Outcome) => {
       log.count(status);
-      if (log.wanted()) log.record({ at, path, ref, keyValid, status });
+      if (log.wanted()) {
+        const named = project && { workspaceId: project.workspaceId, projectName: project.projectName };
+        log.record({ at, path, kind, ref, project: named, keyValid, status });
+      }
     };
 
     if (key !== null) {
@@ -62,10 +85,10 @@ export async function startFakeIntunedApi(options: FakeIntunedApiOptions): Promi
         counter.lastAt = at;
       } else perSession.set(key, { count: 1, lastAt: at });
     }
-    if (ref === null) return finish(sendError(res, 404));
+    if (project === null) return finish(sendError(res, 404));
     if (req.method !== "GET") return finish(sendError(res, 405));
 
-    const selection = faults.select(key);
+    const selection = faults.select(key, projectKey(project));
     const latency = selection?.latency;
     if (latency?.action.kind === "latency" && latency.action.stage !== "body") {
       faults.consume(latency);
@@ -78,11 +101,18 @@ export async function startFakeIntunedApi(options: FakeIntunedApiOptions): Promi
     }
     if (!keyValid) return finish(sendError(res, 401));
 
-    const entry = store.get(key!);
-    const status = store.statusOf(entry);
-    if (entry === undefined || status === "NOT_FOUND") return finish(sendError(res, 404));
-
-    const body = answerBody(selection, { id: entry.ref.authSessionId, type: entry.type, status });
+    let body: string;
+    if (ref === null) {
+      const records = listOf(projectKey(project));
+      // A project nobody ever added a session to is unknown, as the real API's 404 says.
+      if (records === undefined) return finish(sendError(res, 404));
+      body = answerListBody(selection, records);
+    } else {
+      const entry = store.get(key!);
+      const status = store.statusOf(entry);
+      if (entry === undefined || status === "NOT_FOUND") return finish(sendError(res, 404));
+      body = answerBody(selection, { id: entry.ref.authSessionId, type: entry.type, status });
+    }
     if (selection?.body) faults.consume(selection.body);
     // A slow body only makes sense for an answer that has one, so only a 200 spends it.
     if (latency?.action.kind === "latency" && latency.action.stage === "body") {
@@ -94,6 +124,17 @@ export async function startFakeIntunedApi(options: FakeIntunedApiOptions): Promi
       return finish(200);
     }
     return finish(send(res, 200, body));
+  }
+
+  /** The sessions a list shows now (a timeline at NOT_FOUND is left out); undefined for an unknown project. */
+  function listOf(key: string): Array<{ id: string; type: string; status: string }> | undefined {
+    if (!knownProjects.has(key)) return undefined;
+    const records: Array<{ id: string; type: string; status: string }> = [];
+    for (const entry of store.listProject(key)) {
+      const status = store.statusOf(entry);
+      if (status !== "NOT_FOUND") records.push({ id: entry.ref.authSessionId, type: entry.type, status });
+    }
+    return records;
   }
 
   /**
@@ -136,12 +177,15 @@ export async function startFakeIntunedApi(options: FakeIntunedApiOptions): Promi
   const urlHost = host.includes(":") ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
 
-  return {
+  const api: FakeIntunedApi = {
     url: `http://${urlHost}:${port}${FAKE_API_PREFIX}`,
     port,
-    addSession: (session) => store.add(session),
+    addSession,
     removeSession: (ref) => store.remove(ref),
-    setStatus: (ref, status, type) => store.setStatus(ref, status, type),
+    setStatus(ref, status, type) {
+      knownProjects.add(projectKey(ref));
+      store.setStatus(ref, status, type);
+    },
     setTimeline: (ref, steps, timelineOptions) => store.setTimeline(ref, steps, timelineOptions),
     statusOf: (ref) => store.statusOf(store.get(refKey(ref))),
     setKeyValid(key, valid) {
@@ -169,4 +213,11 @@ export async function startFakeIntunedApi(options: FakeIntunedApiOptions): Promi
       return closing;
     },
   };
+  control = createControlHandler({
+    ...api,
+    sessions: () =>
+      [...store.all()].map((entry) => ({ ...entry.ref, type: entry.type, status: store.statusOf(entry) })),
+    hasSession: (ref) => store.get(refKey(ref)) !== undefined,
+  });
+  return api;
 }

@@ -44,6 +44,8 @@ export type FaultAction =
  */
 export type FaultSpec = FaultAction & {
   session?: SessionRef | undefined;
+  /** Only requests about this project: its list and the GETs of its sessions. */
+  project?: { workspaceId: string; projectName: string } | undefined;
   count?: number | undefined;
   afterMs?: number | undefined;
   forMs?: number | undefined;
@@ -63,6 +65,8 @@ export interface FakeIntunedApiOptions {
   /** Keys the API accepts; any other (or none) gets 401. */
   apiKeys: string[];
   sessions?: FakeSession[] | undefined;
+  /** Projects that exist without any session yet (their list is `[]`, not 404). */
+  projects?: Array<{ workspaceId: string; projectName: string }> | undefined;
   faults?: FaultSpec[] | undefined;
   /** Entries kept in the request log, newest last; 0 keeps none (benchmarks). Default 1000. */
   requestLogLimit?: number | undefined;
@@ -75,8 +79,12 @@ export interface RequestLogEntry {
   at: number;
   /** Request path without the query. */
   path: string;
+  /** get: one session's GET; list: a project's list; control: the control endpoint; other: anything else. */
+  kind: "get" | "list" | "control" | "other";
   /** The session the path names; null for other paths. */
   ref: SessionRef | null;
+  /** The project a GET or a list names; null for other paths. */
+  project: { workspaceId: string; projectName: string } | null;
   /** Whether a valid key came with the request. The key itself is never kept. */
   keyValid: boolean;
   /** The status answered, "reset" when the socket was destroyed, "aborted" when the client left first. */

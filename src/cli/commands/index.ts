@@ -5,6 +5,7 @@
 import type { CliCommand } from "../cli-command.js";
 import { checkCommand } from "./check.js";
 import { demoCommand } from "./demo.js";
+import { fakeApiCommand } from "./fake-api.js";
 import { historyCommand } from "./history.js";
 import { statusCommand } from "./status.js";
 import { waitCommand } from "./wait.js";
@@ -18,4 +19,5 @@ export const COMMANDS: readonly CliCommand<any, any>[] = [
   waitCommand,
   historyCommand,
   demoCommand,
+  fakeApiCommand,
 ];
