@@ -5,8 +5,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createClientPool } from "../src/api/client-pool.js";
 import { createApiDispatcher } from "../src/api/dispatcher.js";
 import { systemClock } from "../src/clock.js";
+import { createPollHandler } from "../src/daemon/poll-handler.js";
 import { createStateWriter } from "../src/daemon/state-writer.js";
-import { createWatcher } from "../src/daemon/watcher.js";
 import { createEventBus } from "../src/event-bus.js";
 import { createScheduler } from "../src/scheduler/scheduler.js";
 import { openStore } from "../src/store/store.js";
@@ -72,7 +72,7 @@ export async function measureLateness(options: LatenessOptions): Promise<Latenes
   });
   const probe = probeDispatcher(createApiDispatcher({ connections: concurrency }));
   const clients = createClientPool(config.api, { dispatcher: probe.dispatcher });
-  const watcher = createWatcher({
+  const pollHandler = createPollHandler({
     clock: systemClock,
     logger,
     clients,
@@ -85,7 +85,7 @@ export async function measureLateness(options: LatenessOptions): Promise<Latenes
     clock: systemClock,
     concurrency,
     maxRequestsPerSecond: config.api.maxRequestsPerSecond,
-    poll: watcher.poll,
+    poll: pollHandler.poll,
     onLate: (ms) => lateMs.push(ms),
   });
   const start = systemClock.now() + 100;
@@ -100,7 +100,7 @@ export async function measureLateness(options: LatenessOptions): Promise<Latenes
   } finally {
     loopDelay.disable();
     await scheduler.stop();
-    writer.flush();
+    await writer.flush();
     writer.close();
     store.close();
     await probe.close();

@@ -1,6 +1,6 @@
 import type { ErrorInfo, SessionStatus, SessionType } from "./types.js";
 
-/** Event types of contract §3. */
+/** Event types in docs/events.md. */
 export const TRANSITION_EVENT_TYPES = [
   "authsession.pending",
   "authsession.ready",

@@ -42,4 +42,4 @@ export type {
 } from "./wait/types.js";
 // Hold a job until sessions are READY.
 export { WaitError } from "./wait/wait-error.js";
-export { waitForSession, waitForSessions } from "./wait/wait-for-sessions.js";
+export { waitForSession } from "./wait/wait-for-sessions.js";

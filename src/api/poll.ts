@@ -11,8 +11,6 @@ export interface PollResult {
   observation: Observation;
   /** The `id` the API answered with; null for a 404. Differs from the ref when the API misbehaves. */
   answeredId: string | null;
-  /** False for a status the spec does not list (kept as-is). NOT_FOUND counts as known. */
-  knownStatus: boolean;
 }
 
 /**
@@ -29,14 +27,12 @@ export async function pollSession(
     return {
       observation: { status: record.status, sessionType: record.type, observedAt: options.now() },
       answeredId: record.id,
-      knownStatus: record.knownStatus,
     };
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
     return {
       observation: { status: NOT_FOUND, sessionType: null, observedAt: options.now() },
       answeredId: null,
-      knownStatus: true,
     };
   }
 }

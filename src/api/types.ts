@@ -7,8 +7,6 @@ export interface AuthSessionRecord {
   id: string;
   type: SessionType;
   status: SessionStatus;
-  /** False when the status is not one the spec lists (kept as-is, never thrown). */
-  knownStatus: boolean;
 }
 
 export interface RequestOptions {

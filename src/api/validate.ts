@@ -1,4 +1,3 @@
-import { isKnownStatus } from "../types.js";
 import type { AuthSessionRecord } from "./types.js";
 
 export type ParseAuthSessionResult = { ok: true; record: AuthSessionRecord } | { ok: false; reason: string };
@@ -22,9 +21,7 @@ export function parseAuthSessionBody(body: unknown): ParseAuthSessionResult {
     }
   }
   const { id, type, status } = fields as Record<(typeof REQUIRED)[number], string>;
-  // NOT_FOUND is authwatch's name for a 404, not something a 200 body can claim.
-  const knownStatus = status !== "NOT_FOUND" && isKnownStatus(status);
-  return { ok: true, record: { id, type, status, knownStatus } };
+  return { ok: true, record: { id, type, status } };
 }
 
 /** The JSON kind of a value, never the value itself: bodies can be large or odd. */

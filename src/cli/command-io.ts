@@ -18,7 +18,7 @@ export interface CommandIO {
   onSignal(signal: SignalName, handler: () => void): () => void;
 }
 
-/** Options every command accepts (contract §5). */
+/** Options every command accepts (README, Commands). */
 export interface GlobalOptions {
   watchlist?: string;
   logLevel?: string;

@@ -140,7 +140,7 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
 
 /**
  * The key of sessions without their own: api.apiKeyFile > the systemd credential > the variable
- * api.apiKeyEnv names (INTUNED_API_KEY). The credential beats the variable although the contract
+ * api.apiKeyEnv names (INTUNED_API_KEY). The credential beats the variable although authwatch
  * otherwise ranks the environment first: a unit's LoadCredential= is the deliberate, protected
  * channel, while a variable may be inherited from anywhere (a shell profile, EnvironmentFile=),
  * and an explicit api.apiKeyFile is a choice the watchlist's author made for this deployment.

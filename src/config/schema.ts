@@ -1,5 +1,5 @@
 /**
- * The watchlist document of contract §2 as a zod schema: the one source of the raw watchlist
+ * The watchlist document of docs/watchlist.md as a zod schema: the one source of the raw watchlist
  * types, of the validation, and of the published watchlist.schema.json. It holds what a single
  * value can get wrong; rules that span several values (duplicates, "x or y") live in parse.ts.
  * No transforms: the parsed value keeps the document's shape, and resolve.ts turns it into

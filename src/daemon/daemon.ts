@@ -11,10 +11,10 @@ import { openStore } from "../store/store.js";
 import type { SessionState } from "../types.js";
 import { startStatusServer } from "./http-server.js";
 import { createDaemonMetrics, type DaemonMetrics } from "./metrics.js";
+import { createPollHandler } from "./poll-handler.js";
 import { scrubSecretsFromEnv } from "./scrub-env.js";
 import { createSinkRouter } from "./sink-router.js";
 import { createStateWriter } from "./state-writer.js";
-import { createWatcher } from "./watcher.js";
 
 export interface DaemonOptions {
   config: ResolvedConfig;
@@ -76,7 +76,7 @@ function apiNeedsNewClients(a: ResolvedApi, b: ResolvedApi): boolean {
   return a.baseUrl !== b.baseUrl || a.timeoutMs !== b.timeoutMs;
 }
 
-/** Wires store, scheduler, watcher, sinks and status server into the running daemon. */
+/** Wires store, scheduler, poll handler, sinks and status server into the running daemon. */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
@@ -138,7 +138,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     config.api,
     options.apiDispatcher ? { dispatcher: options.apiDispatcher } : {},
   );
-  const watcher = createWatcher({
+  const pollHandler = createPollHandler({
     clock,
     logger,
     clients: { forKey: (key) => clients.forKey(key) },
@@ -152,7 +152,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     clock,
     concurrency: config.api.concurrency,
     maxRequestsPerSecond: config.api.maxRequestsPerSecond,
-    poll: watcher.poll,
+    poll: pollHandler.poll,
     onLate: metrics.schedulerLate,
   });
   for (const session of config.sessions) scheduler.upsert(session, states.get(session.key)?.status);
@@ -173,7 +173,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           sessions: () => ({
             sessions: [...sessions.values()].map((session) => {
               const state = states.get(session.key);
-              const health = watcher.healthOf(session.key);
+              const health = pollHandler.healthOf(session.key);
               return {
                 workspaceId: session.workspaceId,
                 projectName: session.projectName,
@@ -242,7 +242,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       for (const session of next.sessions) {
         const source = session.apiKey?.source;
         if (source !== undefined && oldKeys.has(source) && oldKeys.get(source) !== session.apiKey?.value) {
-          scheduler.pauseKey(source, 0);
+          scheduler.resumeKey(source);
         }
       }
       if (apiNeedsNewClients(next.api, config.api)) {
@@ -255,7 +255,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       for (const key of sessions.keys()) {
         if (nextKeys.has(key)) continue;
         scheduler.remove(key);
-        watcher.forget(key);
+        pollHandler.forget(key);
         sessions.delete(key);
         summary.removed++;
       }
@@ -275,7 +275,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }
       router.update(next.sinks, scrubSecretsFromEnv(baseEnv, next));
       worker.updateSinks(router.durableSinks());
-      watcher.setLogTransitions(!next.sinks.some((sink) => sink.type === "console"));
+      pollHandler.setLogTransitions(!next.sinks.some((sink) => sink.type === "console"));
       config = next;
       logger.info({ ...summary }, "watchlist reloaded");
       if (summary.needsRestart.length > 0) {

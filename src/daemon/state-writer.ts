@@ -41,7 +41,7 @@ const BURST_COMMIT_GAP_MS = 10;
  * within one turn of the event loop share one transaction and so one fsync: a sweep of thousands of
  * first observations costs a handful of fsyncs, not thousands.
  *
- * A write the store refuses (disk full, file locked) is not dropped: the watcher's in-memory state
+ * A write the store refuses (disk full, file locked) is not dropped: the poll handler's in-memory state
  * has already moved on, so the next poll would see no change and the event would be lost. The
  * changes stay queued, in order, and are retried with backoff until the store takes them; /healthz
  * says 503 meanwhile. A crash before a commit loses nothing either: the stored state is the old one,

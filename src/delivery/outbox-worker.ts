@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { OutboxStore } from "../store/state-store.js";
-import { createSinkLane, type SinkLane } from "./sink-lane.js";
+import { createSinkLoop, type SinkLoop } from "./sink-loop.js";
 import type { DeliveryMetrics, OutboxSinkEntry } from "./types.js";
 
 export interface OutboxWorkerOptions {
@@ -39,7 +39,7 @@ export interface OutboxWorker {
 }
 
 /**
- * Delivers the persistent outbox. Each sink has its own lane (loop, timer and concurrency), so a
+ * Delivers the persistent outbox. Each sink has its own loop (timer and concurrency), so a
  * slow or failing sink never delays another one.
  */
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
@@ -49,12 +49,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const quickRetries = Math.max(0, options.quickRetries ?? 2);
   let sinks = options.sinks;
   let state: "idle" | "running" | "stopping" = "idle";
-  const lanes = new Map<string, SinkLane>();
-  /** Lanes of sinks removed by a reload, kept until their in-flight attempts end. */
-  const retired = new Set<SinkLane>();
+  const loops = new Map<string, SinkLoop>();
+  /** Loops of sinks removed by a reload, kept until their in-flight attempts end. */
+  const retired = new Set<SinkLoop>();
 
-  const createLane = (name: string, entry: OutboxSinkEntry): SinkLane =>
-    createSinkLane({
+  const createLoop = (name: string, entry: OutboxSinkEntry): SinkLoop =>
+    createSinkLoop({
       name,
       entry,
       store,
@@ -87,10 +87,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
-  function retire(lane: SinkLane): void {
-    lane.stop();
-    retired.add(lane);
-    void lane.idle().finally(() => retired.delete(lane));
+  function retire(loop: SinkLoop): void {
+    loop.stop();
+    retired.add(loop);
+    void loop.idle().finally(() => retired.delete(loop));
   }
 
   async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -112,53 +112,53 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     start() {
       if (state !== "idle") return;
       state = "running";
-      for (const [name, entry] of sinks) lanes.set(name, createLane(name, entry));
+      for (const [name, entry] of sinks) loops.set(name, createLoop(name, entry));
       void retireOrphanRows();
-      for (const lane of lanes.values()) lane.pump();
+      for (const loop of loops.values()) loop.pump();
     },
     notify(sinkName) {
       if (state !== "running") return;
       if (sinkName === undefined) {
-        for (const lane of lanes.values()) lane.schedulePump();
+        for (const loop of loops.values()) loop.schedulePump();
       } else {
-        lanes.get(sinkName)?.schedulePump();
+        loops.get(sinkName)?.schedulePump();
       }
     },
     updateSinks(next) {
       sinks = next;
       if (state !== "running") return;
-      for (const [name, lane] of lanes) {
+      for (const [name, loop] of loops) {
         if (next.has(name)) continue;
-        lanes.delete(name);
-        retire(lane);
+        loops.delete(name);
+        retire(loop);
       }
       void retireOrphanRows();
       for (const [name, entry] of next) {
-        const lane = lanes.get(name);
-        if (lane) {
-          lane.update(entry);
+        const loop = loops.get(name);
+        if (loop) {
+          loop.update(entry);
           continue;
         }
-        const created = createLane(name, entry);
-        lanes.set(name, created);
+        const created = createLoop(name, entry);
+        loops.set(name, created);
         created.pump();
       }
     },
     async stop(timeoutMs) {
       if (state === "idle") return;
       state = "stopping";
-      const all = [...lanes.values(), ...retired];
-      for (const lane of all) lane.stop();
-      const idle = Promise.all(all.map((lane) => lane.idle()));
+      const all = [...loops.values(), ...retired];
+      for (const loop of all) loop.stop();
+      const idle = Promise.all(all.map((loop) => loop.idle()));
       // Keep a slice of the budget for aborted attempts to wind down and release their sockets.
       const grace = Math.min(1_000, Math.floor(timeoutMs / 5));
       if (!(await settlesWithin(idle, timeoutMs - grace))) {
-        const inFlight = all.reduce((sum, lane) => sum + lane.inFlight(), 0);
+        const inFlight = all.reduce((sum, loop) => sum + loop.inFlight(), 0);
         logger.warn({ inFlight }, `aborting ${inFlight} deliveries in flight at shutdown; they stay pending`);
-        for (const lane of all) lane.abort();
+        for (const loop of all) loop.abort();
         await settlesWithin(idle, grace);
       }
-      for (const lane of all) lane.detach();
+      for (const loop of all) loop.detach();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { ErrorCode } from "./codes.js";
 
-/** Exit codes of contract §5. */
+/** Exit codes, as the README's command table lists them. */
 export const EXIT = {
   OK: 0,
   FAILURE: 1,

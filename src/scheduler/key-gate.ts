@@ -6,8 +6,8 @@ export interface KeyGate {
   pausedUntil(): number;
   /** Pauses until `untilMs` unless already paused longer: a second 429 must not shorten the first. */
   extendPause(untilMs: number): void;
-  /** Sets the pause end exactly; a time in the past lifts the pause. */
-  setPause(untilMs: number): void;
+  /** Lifts the pause now, however long it was meant to last. */
+  resume(): void;
   isOpen(now: number): boolean;
   /** When `isOpen` turns true, assuming nothing else takes the budget. */
   openAt(now: number): number;
@@ -25,8 +25,8 @@ export function createKeyGate(maxRequestsPerSecond: number): KeyGate {
     extendPause(untilMs) {
       pausedUntil = Math.max(pausedUntil, untilMs);
     },
-    setPause(untilMs) {
-      pausedUntil = untilMs;
+    resume() {
+      pausedUntil = 0;
     },
     isOpen: (now) => openAt(now) <= now,
     openAt,

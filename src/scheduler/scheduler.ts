@@ -7,7 +7,7 @@ import { firstPollTime, nextRegularTime, nextRetryTime } from "./next-poll-time.
 import {
   IDLE,
   IN_FLIGHT,
-  type KeyLane,
+  type KeyQueue,
   keyOf,
   QUEUED,
   type SessionRecord,
@@ -48,7 +48,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   // Includes sessions removed while in flight, until their poll finishes (see SessionRecord.removed).
   const records = new Map<string, SessionRecord>();
-  const lanes = new Map<string, KeyLane>();
+  const keyQueues = new Map<string, KeyQueue>();
   const heap = createMinHeap<SessionRecord>();
   // One controller for every poll in flight: abortInFlight() aborts them all anyway, and an
   // AbortController per poll is a measurable share of a poll's CPU on Node 20.
@@ -71,13 +71,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let cancelTimer: (() => void) | undefined;
   let idleWaiters: (() => void)[] = [];
 
-  const laneFor = (name: string): KeyLane => {
-    let lane = lanes.get(name);
-    if (!lane) {
-      lane = { name, gate: createKeyGate(options.maxRequestsPerSecond), waiting: createFifoQueue() };
-      lanes.set(name, lane);
+  const keyQueueFor = (name: string): KeyQueue => {
+    let keyQueue = keyQueues.get(name);
+    if (!keyQueue) {
+      keyQueue = { name, gate: createKeyGate(options.maxRequestsPerSecond), waiting: createFifoQueue() };
+      keyQueues.set(name, keyQueue);
     }
-    return lane;
+    return keyQueue;
   };
 
   const isLiveEntry = (record: SessionRecord, seq: number) =>
@@ -104,19 +104,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     armAt(dueAt);
   };
 
-  /** The lane's first session that still waits there; drops stale entries, re-queues moved ones. */
-  const headOf = (lane: KeyLane): SessionRecord | undefined => {
+  /** The key queue's first session that still waits there; drops stale entries, re-queues moved ones. */
+  const headOf = (keyQueue: KeyQueue): SessionRecord | undefined => {
     for (;;) {
-      const record = lane.waiting.peek();
+      const record = keyQueue.waiting.peek();
       if (!record) return undefined;
-      if (record.state === QUEUED && !record.removed && record.lane === lane) return record;
-      lane.waiting.shift();
+      if (record.state === QUEUED && !record.removed && record.keyQueue === keyQueue) return record;
+      keyQueue.waiting.shift();
       // Its API key changed while it waited: it waits on under the new key.
-      if (record.state === QUEUED && !record.removed) record.lane.waiting.push(record);
+      if (record.state === QUEUED && !record.removed) record.keyQueue.waiting.push(record);
     }
   };
 
-  const finish = (record: SessionRecord, lane: KeyLane, report: PollReport) => {
+  const finish = (record: SessionRecord, keyQueue: KeyQueue, report: PollReport) => {
     inFlight--;
     const now = clock.now();
     let next: number;
@@ -129,7 +129,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       failed++;
       record.failures++;
       // The pause belongs to the key this poll used, even if the session has moved to another since.
-      if (report.keyPause) lane.gate.extendPause(now + report.keyPause.ms);
+      if (report.keyPause) keyQueue.gate.extendPause(now + report.keyPause.ms);
       next = nextRetryTime(record.session, record.status, record.failures, now, random, report.retryAfterMs);
     }
     if (record.removed) {
@@ -151,7 +151,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     record.state = IN_FLIGHT;
     started++;
     onLate?.(Math.max(0, now - record.dueAt));
-    const lane = record.lane;
+    const keyQueue = record.keyQueue;
     inFlight++;
     let result: Promise<PollReport>;
     try {
@@ -160,8 +160,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       result = Promise.reject(error);
     }
     result.then(
-      (report) => finish(record, lane, report),
-      () => finish(record, lane, REJECTED),
+      (report) => finish(record, keyQueue, report),
+      () => finish(record, keyQueue, REJECTED),
     );
   };
 
@@ -169,16 +169,16 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const startWaiting = (now: number) => {
     while (inFlight < concurrency) {
       let best: SessionRecord | undefined;
-      for (const lane of lanes.values()) {
-        const head = headOf(lane);
-        if (!head || !lane.gate.isOpen(now)) continue;
+      for (const keyQueue of keyQueues.values()) {
+        const head = headOf(keyQueue);
+        if (!head || !keyQueue.gate.isOpen(now)) continue;
         if (!best || head.dueAt < best.dueAt || (head.dueAt === best.dueAt && head.seq < best.seq)) {
           best = head;
         }
       }
       if (!best) return;
-      best.lane.waiting.shift();
-      best.lane.gate.take(now);
+      best.keyQueue.waiting.shift();
+      best.keyQueue.gate.take(now);
       waiting--;
       startPoll(best, now);
     }
@@ -188,8 +188,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     let wakeAt = heap.peekAt() ?? Number.POSITIVE_INFINITY;
     // With every slot busy, a finishing poll is what frees capacity; no timer is needed for that.
     if (inFlight < concurrency) {
-      for (const lane of lanes.values()) {
-        if (headOf(lane)) wakeAt = Math.min(wakeAt, lane.gate.openAt(now));
+      for (const keyQueue of keyQueues.values()) {
+        if (headOf(keyQueue)) wakeAt = Math.min(wakeAt, keyQueue.gate.openAt(now));
       }
     }
     if (wakeAt !== Number.POSITIVE_INFINITY) armAt(wakeAt);
@@ -206,7 +206,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (!isLiveEntry(record, seq)) continue;
       record.state = QUEUED;
       waiting++;
-      record.lane.waiting.push(record);
+      record.keyQueue.waiting.push(record);
     }
     startWaiting(now);
     rearm(now);
@@ -220,14 +220,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   const upsert = (session: WatchedSession, status: string | undefined, upsertOptions?: UpsertOptions) => {
     const now = clock.now();
-    const lane = laneFor(keyOf(session));
+    const keyQueue = keyQueueFor(keyOf(session));
     const dueAt = upsertOptions?.dueAt;
     const existing = records.get(session.key);
     if (!existing) {
       const record: SessionRecord = {
         session,
         status,
-        lane,
+        keyQueue,
         dueAt: 0,
         seq: -1,
         failures: 0,
@@ -246,7 +246,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       live++;
     }
     existing.session = session;
-    existing.lane = lane;
+    existing.keyQueue = keyQueue;
     if (status !== undefined) existing.status = status;
     if (existing.state === IN_FLIGHT) {
       // Never a second poll beside this one: the finish schedules it, from the new session's timing.
@@ -277,7 +277,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const stats = (): SchedulerStats => {
     const now = clock.now();
     const pausedKeys: string[] = [];
-    for (const lane of lanes.values()) if (lane.gate.pausedUntil() > now) pausedKeys.push(lane.name);
+    for (const keyQueue of keyQueues.values())
+      if (keyQueue.gate.pausedUntil() > now) pausedKeys.push(keyQueue.name);
     return {
       sessions: live,
       inFlight,
@@ -319,9 +320,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return record.dueAt;
     },
     pauseKey(keySource, untilMs) {
-      laneFor(keySource).gate.setPause(untilMs);
-      // A lifted pause may let waiting sessions start; wake asynchronously, since this may be called
-      // from inside a poll.
+      keyQueueFor(keySource).gate.extendPause(untilMs);
+    },
+    resumeKey(keySource) {
+      keyQueueFor(keySource).gate.resume();
+      // Waiting sessions may start now; wake asynchronously, since this may be called from inside a poll.
       armAt(clock.now());
     },
     stats,

@@ -4,13 +4,13 @@ import type { KeyGate } from "./key-gate.js";
 
 /** In the heap, waiting for its due time. */
 export const IDLE = 0;
-/** Due, in its lane's queue, waiting for concurrency, budget or the end of a key pause. */
+/** Due, in its API key's queue, waiting for concurrency, budget or the end of a key pause. */
 export const QUEUED = 1;
 export const IN_FLIGHT = 2;
 export type RecordState = typeof IDLE | typeof QUEUED | typeof IN_FLIGHT;
 
 /** Sessions that share an API key share its gate and wait in its queue, in due order. */
-export interface KeyLane {
+export interface KeyQueue {
   name: string;
   gate: KeyGate;
   waiting: FifoQueue<SessionRecord>;
@@ -23,7 +23,7 @@ export interface KeyLane {
 export interface SessionRecord {
   session: WatchedSession;
   status: string | undefined;
-  lane: KeyLane;
+  keyQueue: KeyQueue;
   dueAt: number;
   /**
    * The seq of this session's live heap entry. Seqs are unique, so it doubles as the session's

@@ -72,7 +72,9 @@ export interface Scheduler {
   inFlight(): number;
   /** Epoch ms of a session's next poll (in the past while it waits); undefined while in flight. */
   nextDueAt(key: string): number | undefined;
-  /** Pauses (or, with a past time, resumes) every poll that uses this key source until `untilMs`. */
+  /** Pauses every poll that uses this key source until `untilMs`; a longer pause already set stays. */
   pauseKey(keySource: string, untilMs: number): void;
+  /** Lifts a key source's pause now (a rotated key need not wait out the pause its old value earned). */
+  resumeKey(keySource: string): void;
   stats(): SchedulerStats;
 }

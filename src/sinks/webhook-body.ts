@@ -3,7 +3,7 @@ import type { AuthwatchEvent } from "../events.js";
 import { buildSlackBody } from "./slack-body.js";
 
 /**
- * The exact request body for a webhook format. `standard` is the event body of contract §3 as is:
+ * The exact request body for a webhook format. `standard` is the event body of docs/events.md as is:
  * receivers verify the signature over these bytes, so nothing may be added or reordered.
  */
 export function buildWebhookBody(

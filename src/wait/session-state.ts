@@ -35,7 +35,7 @@ export function applyObservation(
   };
 }
 
-/** A failed poll changes nothing the API said (contract §3); it only records the error. */
+/** A failed poll changes nothing the API said (docs/events.md); it only records the error. */
 export function applyFailure(state: WaitSessionState, error: ErrorInfo, at: number): WaitSessionState {
   return { ...state, lastError: error, polls: state.polls + 1, lastPolledAt: at };
 }

@@ -20,7 +20,7 @@ const EXIT_CODES: Record<Exclude<WaitFailureReason, "aborted">, number> = {
 
 /**
  * Why a wait did not reach its status, with everything it last saw. `exitCode` is the `wait`
- * command's (contract §5), so a script learns what happened without parsing text.
+ * command's (README, Commands), so a script learns what happened without parsing text.
  */
 export class WaitError extends AuthwatchError {
   override name = "WaitError";

@@ -181,9 +181,6 @@ export async function waitForSession(
   }
 }
 
-/** The same function under the plural name, for callers that wait for several sessions. */
-export const waitForSessions = waitForSession;
-
 function isList(sessions: WaitForSessionOptions["sessions"]): sessions is readonly WaitTarget[] {
   return Array.isArray(sessions);
 }

@@ -44,7 +44,6 @@ describe("pollSession", () => {
     await expect(pollSession(client, ref, { now: () => 1234 })).resolves.toEqual({
       observation: { status: "READY", sessionType: "RUNTIME", observedAt: 1234 },
       answeredId: "auth-session-123",
-      knownStatus: true,
     });
   });
 
@@ -53,15 +52,13 @@ describe("pollSession", () => {
     await expect(pollSession(client, missing, { now: () => 99 })).resolves.toEqual({
       observation: { status: "NOT_FOUND", sessionType: null, observedAt: 99 },
       answeredId: null,
-      knownStatus: true,
     });
   });
 
-  it("passes an unknown status through with knownStatus false", async () => {
+  it("passes an unknown status through as it is", async () => {
     api.setStatus(ref, "ARCHIVED");
     const result = await pollSession(client, ref, { now: Date.now });
     expect(result.observation.status).toBe("ARCHIVED");
-    expect(result.knownStatus).toBe(false);
   });
 
   it("stamps observedAt when the response arrived, not when the poll started", async () => {

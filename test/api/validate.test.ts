@@ -2,30 +2,25 @@ import { describe, expect, it } from "vitest";
 import { parseAuthSessionBody } from "../../src/api/validate.js";
 
 describe("parseAuthSessionBody", () => {
-  it("accepts the spec's example and marks its status known", () => {
+  it("accepts the spec's example", () => {
     expect(parseAuthSessionBody({ id: "auth-session-123", type: "CREDENTIALS", status: "READY" })).toEqual({
       ok: true,
-      record: { id: "auth-session-123", type: "CREDENTIALS", status: "READY", knownStatus: true },
+      record: { id: "auth-session-123", type: "CREDENTIALS", status: "READY" },
     });
   });
 
-  it("keeps an unknown status and an unknown type as they are, with knownStatus false", () => {
+  it("keeps an unknown status and an unknown type as they are", () => {
     expect(parseAuthSessionBody({ id: "s-1", type: "PASSKEY", status: "SUSPENDED" })).toEqual({
       ok: true,
-      record: { id: "s-1", type: "PASSKEY", status: "SUSPENDED", knownStatus: false },
+      record: { id: "s-1", type: "PASSKEY", status: "SUSPENDED" },
     });
-  });
-
-  it("does not let a 200 body claim authwatch's own NOT_FOUND as a known status", () => {
-    const result = parseAuthSessionBody({ id: "s-1", type: "CREDENTIALS", status: "NOT_FOUND" });
-    expect(result.ok && result.record.knownStatus).toBe(false);
   });
 
   it("ignores properties the API may add later", () => {
     const result = parseAuthSessionBody({ id: "s-1", type: "RUNTIME", status: "PENDING", extra: { a: 1 } });
     expect(result).toEqual({
       ok: true,
-      record: { id: "s-1", type: "RUNTIME", status: "PENDING", knownStatus: true },
+      record: { id: "s-1", type: "RUNTIME", status: "PENDING" },
     });
   });
 

@@ -44,11 +44,11 @@ describe("key gate", () => {
     expect(gate.isOpen(30_000)).toBe(true);
   });
 
-  it("lifts a pause when it is set to a past time", () => {
+  it("lifts a pause on resume, however long it was meant to last", () => {
     const gate = createKeyGate(10);
-    gate.setPause(60_000);
+    gate.extendPause(60_000);
     expect(gate.isOpen(1_000)).toBe(false);
-    gate.setPause(0);
+    gate.resume();
     expect(gate.isOpen(1_000)).toBe(true);
   });
 

@@ -113,7 +113,7 @@ describe("scheduler capacity", () => {
     scheduler.start();
     await clock.advance(5_000);
     expect(startsOf("abc")).toEqual([]);
-    scheduler.pauseKey(KEY_A, 0);
+    scheduler.resumeKey(KEY_A);
     await clock.advance(1);
     expect(startsOf("abc")).toEqual([t0 + 5_000]);
   });

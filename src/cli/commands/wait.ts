@@ -44,7 +44,7 @@ const SIGNAL_EXIT: Partial<Record<SignalName, number>> = { SIGINT: EXIT.SIGINT, 
 /** How often a TTY's elapsed times are redrawn between polls. */
 const TICK_MS = 1_000;
 
-/** `authwatch wait PROJECT/SESSION_ID…`: holds a script until every session has the status (contract §5). */
+/** `authwatch wait PROJECT/SESSION_ID…`: holds a script until every session has the status (README, Commands). */
 export const waitCommand = defineCommand<WaitOptions, WaitFlags>({
   declare: (parent) =>
     parent

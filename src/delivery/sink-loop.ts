@@ -10,7 +10,7 @@ import { attemptDelivery } from "./attempt.js";
 import { isWindowOver, planRetry } from "./retry-schedule.js";
 import type { DeliveryMetrics, OutboxSinkEntry } from "./types.js";
 
-export interface SinkLaneOptions {
+export interface SinkLoopOptions {
   name: string;
   entry: OutboxSinkEntry;
   store: OutboxStore;
@@ -25,7 +25,7 @@ export interface SinkLaneOptions {
 }
 
 /** The delivery loop of one sink: its own timer, its own concurrency, nothing shared with others. */
-export interface SinkLane {
+export interface SinkLoop {
   readonly name: string;
   /** Takes due rows up to the concurrency limit and arms the timer for the next due row. */
   pump(): void;
@@ -59,7 +59,7 @@ interface InFlight {
   done: Promise<void>;
 }
 
-export function createSinkLane(options: SinkLaneOptions): SinkLane {
+export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
   const { name, store, disabledSinks, clock, logger, random, metrics, concurrency, quickRetries } = options;
   let entry = options.entry;
   let stopped = false;

@@ -14,12 +14,12 @@ import { type ErrorInfo, isKnownStatus, type SessionState } from "../types.js";
 import type { DaemonMetrics } from "./metrics.js";
 import type { StateWriter } from "./state-writer.js";
 
-export interface WatcherDeps {
+export interface PollHandlerDeps {
   clock: Clock;
   logger: Logger;
   clients: ClientPool;
   writer: StateWriter;
-  /** States loaded from the store at start; the watcher keeps them current. */
+  /** States loaded from the store at start; the poll handler keeps them current. */
   states: Map<string, SessionState>;
   /** Sessions that were failing when the daemon last stopped (poll_failing without poll_recovered). */
   failing?: ReadonlyMap<string, { error: ErrorInfo | null; failures: number }>;
@@ -34,10 +34,9 @@ export interface WatcherDeps {
   logTransitions: boolean;
 }
 
-export interface Watcher {
+export interface PollHandler {
   /** One poll of one session: the scheduler calls this and schedules the next from the report. */
   poll(session: WatchedSession, signal: AbortSignal): Promise<PollReport>;
-  stateOf(key: string): SessionState | undefined;
   healthOf(key: string): PollHealth;
   forget(key: string): void;
   setLogTransitions(on: boolean): void;
@@ -50,7 +49,7 @@ const DEFAULT_UNAUTHORIZED_RETRY_MS = 60_000;
  * changes to the state writer (which persists them with their outbox rows, then publishes), and
  * turns failures into backoff hints and health events.
  */
-export function createWatcher(deps: WatcherDeps): Watcher {
+export function createPollHandler(deps: PollHandlerDeps): PollHandler {
   const { clock, logger, writer, states } = deps;
   const newEventId = deps.newEventId ?? randomUUID;
   // Only failing sessions have an entry: healthy ones cost nothing.
@@ -213,7 +212,6 @@ export function createWatcher(deps: WatcherDeps): Watcher {
       }
       return { kind: "ok", status: observation.status };
     },
-    stateOf: (key) => states.get(key),
     healthOf: (key) => health.get(key) ?? HEALTHY,
     setLogTransitions(on) {
       logTransitions = on;
