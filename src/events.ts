@@ -12,11 +12,15 @@ export const HEALTH_EVENT_TYPES = [
   "authsession.poll_failing",
   "authsession.poll_recovered",
   "watcher.unauthorized",
+  "watcher.authorized",
 ] as const;
-export const EVENT_TYPES = [...TRANSITION_EVENT_TYPES, ...HEALTH_EVENT_TYPES] as const;
+/** Contract §8: a status held too long, and the end of it. */
+export const ALERT_EVENT_TYPES = ["authsession.overdue", "authsession.overdue_resolved"] as const;
+export const EVENT_TYPES = [...TRANSITION_EVENT_TYPES, ...HEALTH_EVENT_TYPES, ...ALERT_EVENT_TYPES] as const;
 
 export type TransitionEventType = (typeof TRANSITION_EVENT_TYPES)[number];
 export type HealthEventType = (typeof HEALTH_EVENT_TYPES)[number];
+export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export type Labels = Record<string, string>;
@@ -51,8 +55,46 @@ export interface PollHealthEventData {
 export interface UnauthorizedEventData {
   eventId: string;
   workspaceId: string;
+  /** Where the key came from (`env INTUNED_API_KEY`), never the key. */
+  keySource: string;
   error: ErrorInfo;
   observedAt: string;
+}
+
+/** A refused key (watcher.unauthorized) is accepted again. */
+export interface AuthorizedEventData {
+  eventId: string;
+  workspaceId: string;
+  keySource: string;
+  observedAt: string;
+}
+
+interface OverdueBase {
+  eventId: string;
+  /** ISO 8601: when authwatch found the rule due (or the status left). */
+  observedAt: string;
+  workspaceId: string;
+  projectName: string;
+  authSessionId: string;
+  sessionType: SessionType | null;
+  /** The status the rule watches. */
+  status: SessionStatus;
+  /** ISO 8601: when the session entered `status`. */
+  since: string;
+  heldForMs: number;
+  /** The rule's name. */
+  rule: string;
+  labels: Labels;
+}
+
+export interface OverdueEventData extends OverdueBase {
+  /** 0 for the first alert, then 1, 2, … for each reminder. */
+  reminder: number;
+}
+
+export interface OverdueResolvedEventData extends OverdueBase {
+  /** How many overdue events (first alert and reminders) went out for this stretch. */
+  reminders: number;
 }
 
 interface EventOf<T extends EventType, D> {
@@ -68,12 +110,30 @@ export type PollHealthEvent = EventOf<
   PollHealthEventData
 >;
 export type UnauthorizedEvent = EventOf<"watcher.unauthorized", UnauthorizedEventData>;
+export type AuthorizedEvent = EventOf<"watcher.authorized", AuthorizedEventData>;
+export type OverdueEvent = EventOf<"authsession.overdue", OverdueEventData>;
+export type OverdueResolvedEvent = EventOf<"authsession.overdue_resolved", OverdueResolvedEventData>;
 
 /** The event body: what a `standard` webhook receives and the console sink logs. */
-export type AuthwatchEvent = TransitionEvent | PollHealthEvent | UnauthorizedEvent;
+export type AuthwatchEvent =
+  | TransitionEvent
+  | PollHealthEvent
+  | UnauthorizedEvent
+  | AuthorizedEvent
+  | OverdueEvent
+  | OverdueResolvedEvent;
 
 export function isEventType(value: string): value is EventType {
   return (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** Events about an API key rather than a session: no project, session or labels. */
+export function isKeyEvent(event: AuthwatchEvent): event is UnauthorizedEvent | AuthorizedEvent {
+  return event.type === "watcher.unauthorized" || event.type === "watcher.authorized";
+}
+
+export function isAlertEvent(event: AuthwatchEvent): event is OverdueEvent | OverdueResolvedEvent {
+  return event.type === "authsession.overdue" || event.type === "authsession.overdue_resolved";
 }
 
 export function isTransitionEvent(event: AuthwatchEvent): event is TransitionEvent {

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { describeOverdue } from "../alerts/describe-overdue.js";
 import { formatTable } from "../cli/table.js";
 import type { AuthwatchEvent } from "../events.js";
 import { openStore } from "../store/store.js";
@@ -34,7 +35,10 @@ function describe(event: AuthwatchEvent): string {
   const data = event.data;
   if ("to" in data) return `${data.from ?? "(first seen)"} → ${data.to}`;
   if ("failures" in data) return `${data.failures} failed polls${data.error ? `: ${data.error.code}` : ""}`;
-  return data.error.code;
+  if (event.type === "authsession.overdue" || event.type === "authsession.overdue_resolved")
+    return describeOverdue(event);
+  if (event.type === "watcher.authorized") return `${event.data.keySource} accepted again`;
+  return "error" in data ? data.error.code : "";
 }
 
 function subject(event: AuthwatchEvent): string {

@@ -235,5 +235,27 @@ export function findRuleIssues(json: unknown): ConfigIssue[] {
       );
     }
   }
+  for (const list of ["alerts", "maintenance"] as const) {
+    const seen = new Map<string, number>();
+    for (const [i, item] of objectsOf(json[list])) {
+      if (typeof item.name !== "string") continue;
+      const first = seen.get(item.name);
+      if (first === undefined) seen.set(item.name, i);
+      else
+        add(
+          [list, i, "name"],
+          `"${item.name}" is already the name of ${list}[${first}]; names must be unique`,
+        );
+    }
+  }
+  if (isObject(json.heartbeat)) {
+    if (json.heartbeat.url === undefined && json.heartbeat.urlEnv === undefined) {
+      add(
+        ["heartbeat", "url"],
+        'is required, or "urlEnv" naming the environment variable that holds the URL',
+      );
+    }
+    notBoth(json.heartbeat, ["heartbeat"], "url", "urlEnv");
+  }
   return issues;
 }

@@ -11,18 +11,25 @@ import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
 import { COMMAND_TIMEOUT_MS } from "../sinks/command-kind.js";
 import { SINK_KINDS } from "../sinks/kinds.js";
 import type { SinkKind, SinkResolveContext } from "../sinks/sink-kind.js";
-import { WEBHOOK_TIMEOUT_MS } from "../sinks/webhook-kind.js";
+import { WEBHOOK_TIMEOUT_MS, webhookUrl } from "../sinks/webhook-kind.js";
 import { type SessionRef, sessionKey, UUID_PATTERN } from "../types.js";
 import type {
   Watchlist,
+  WatchlistAlertRule,
   WatchlistDuration,
+  WatchlistHeartbeat,
   WatchlistInterval,
+  WatchlistMaintenance,
+  WatchlistMatch,
   WatchlistSession,
   WatchlistSink,
 } from "./schema.js";
 import type {
+  AlertRule,
   Found,
+  HeartbeatConfig,
   IntervalsMs,
+  MaintenanceWindow,
   ResolvedConfig,
   Secret,
   SinkConfig,
@@ -118,6 +125,11 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
   const sessions = resolveSessions(context, watchlist, workspaceId, apiKey);
   const sinks = (watchlist?.sinks ?? []).flatMap((sink, i) => resolveSink(context, sink, `sinks[${i}]`));
   const statePath = resolveStatePath(context, watchlist, cwd);
+  const alerts = (watchlist?.alerts ?? []).map((rule, i) => resolveAlertRule(context, rule, `alerts[${i}]`));
+  const maintenance = (watchlist?.maintenance ?? []).map((window, i) =>
+    resolveMaintenance(context, window, `maintenance[${i}]`),
+  );
+  const heartbeat = watchlist?.heartbeat && resolveHeartbeat(context, watchlist.heartbeat, "heartbeat");
   const timeoutMs = durationMs(context, api.timeout, "api.timeout") ?? BUILT_IN.apiTimeoutMs;
 
   if (issues.length > 0) throw new ConfigError(options.path ?? "environment", issues);
@@ -135,7 +147,42 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
     sessions,
     sinks,
     statePath,
+    // Only when used, so a config without §8 features keeps its old shape.
+    ...(alerts.length > 0 ? { alerts } : {}),
+    ...(maintenance.length > 0 ? { maintenance } : {}),
+    ...(heartbeat ? { heartbeat } : {}),
   };
+}
+
+function resolveAlertRule(context: Context, rule: WatchlistAlertRule, path: string): AlertRule {
+  return {
+    name: rule.name,
+    status: rule.status,
+    forMs: durationMs(context, rule.for, `${path}.for`) ?? 0,
+    repeatMs: durationMs(context, rule.repeat, `${path}.repeat`),
+    match: rule.match === undefined ? undefined : toMatch(rule.match),
+  };
+}
+
+function resolveMaintenance(context: Context, window: WatchlistMaintenance, path: string): MaintenanceWindow {
+  return {
+    name: window.name,
+    cron: window.schedule,
+    timezone: window.timezone,
+    durationMs: durationMs(context, window.duration, `${path}.duration`) ?? 0,
+    match: window.match === undefined ? undefined : toMatch(window.match),
+  };
+}
+
+/** Undefined when the URL cannot be read (an issue is recorded when secrets are required). */
+function resolveHeartbeat(
+  context: Context,
+  heartbeat: WatchlistHeartbeat,
+  path: string,
+): HeartbeatConfig | undefined {
+  const url = webhookUrl(sinkResolveContext(context), heartbeat, path);
+  const everyMs = durationMs(context, heartbeat.every, `${path}.every`);
+  return url && everyMs !== undefined ? { url, everyMs } : undefined;
 }
 
 /**
@@ -287,7 +334,7 @@ function resolveStatePath(context: Context, watchlist: Watchlist | undefined, cw
   return resolve(context.base, BUILT_IN.statePath);
 }
 
-function toMatch(match: NonNullable<WatchlistSink["match"]>): SinkMatch {
+function toMatch(match: NonNullable<WatchlistSink["match"]> | WatchlistMatch): SinkMatch {
   const result: SinkMatch = {};
   if (match.project !== undefined) result.project = match.project;
   if (match.authSessionId !== undefined) result.authSessionId = match.authSessionId;

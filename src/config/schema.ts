@@ -7,9 +7,9 @@
  */
 import { validateCronExpression } from "cron";
 import { z } from "zod";
-import { DURATION_HINT } from "../duration.js";
+import { DURATION_HINT, formatDuration, parseDuration } from "../duration.js";
 import { SINK_SCHEMAS, SINK_TYPES } from "../sinks/kinds.js";
-import { envName, filePath, httpUrl, labels, waitDuration } from "./schema-parts.js";
+import { anyDuration, envName, filePath, httpUrl, labels, waitDuration } from "./schema-parts.js";
 
 export { SINK_TYPES } from "../sinks/kinds.js";
 export { DURATION_PATTERN, MAX_TIMER_MS } from "./schema-parts.js";
@@ -139,6 +139,60 @@ const sink = z.discriminatedUnion("type", SINK_SCHEMAS, {
   error: `must be a sink object whose "type" is one of ${SINK_TYPES.map((t) => `"${t}"`).join(", ")}`,
 });
 
+/** Which sessions an alert rule, a maintenance window or a silence covers: all of these must hold. */
+const sessionMatch = z
+  .strictObject({
+    project: z.string().min(1, { error: "must be a non-empty project name" }).optional(),
+    authSessionId: z.string().min(1, { error: "must be a non-empty session id" }).optional(),
+    labels: labels.optional(),
+  })
+  .meta({ description: "Only sessions matching all of these (project, authSessionId, labels)." });
+
+/** Silences and windows must end; a month is the longest any of them may last. */
+export const MAX_SILENCE_MS = 30 * 86_400_000;
+
+const alertName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+  error: 'must be a name of letters, digits, . _ - (like "stuck-pending")',
+});
+
+export const ALERT_STATUSES = ["PENDING", "READY", "EXPIRED", "NOT_FOUND"] as const;
+
+const alertRule = z.strictObject({
+  name: alertName.meta({ description: "Unique among the rules; carried as `rule` in the events." }),
+  status: z
+    .enum(ALERT_STATUSES, { error: `must be one of ${ALERT_STATUSES.join(", ")}` })
+    .meta({ description: "The status that must hold." }),
+  for: waitDuration.meta({ description: "How long the status must hold (from its persisted since)." }),
+  repeat: waitDuration
+    .optional()
+    .meta({ description: "A reminder every this long while the status holds. Default: once." }),
+  match: sessionMatch.optional(),
+});
+
+const silenceLength = anyDuration.refine(
+  (value) => {
+    const ms = parseDuration(value);
+    return ms === undefined || (ms >= 1_000 && ms <= MAX_SILENCE_MS);
+  },
+  { error: `must be between 1s and ${formatDuration(MAX_SILENCE_MS)}` },
+);
+
+const maintenanceWindow = z.strictObject({
+  name: alertName.meta({ description: "Unique among the windows." }),
+  schedule: cron.meta({ description: "When each window opens (minute hour day month weekday)." }),
+  duration: silenceLength.meta({ description: "How long each window lasts (at most 30 days)." }),
+  timezone: timezone.optional().meta({ description: "Time zone of `schedule`. Default: the system's." }),
+  match: sessionMatch.optional(),
+});
+
+const heartbeat = z.strictObject({
+  url: httpUrl
+    .optional()
+    .meta({ description: "URL to GET (Healthchecks.io, Cronitor…). Set this or urlEnv." }),
+  urlEnv: envName.optional().meta({ description: "Variable holding the URL (it usually carries a token)." }),
+  every: waitDuration.meta({ description: "Time between two GETs." }),
+});
+
 export const watchlistSchema = z
   .strictObject(
     {
@@ -155,6 +209,16 @@ export const watchlistSchema = z
         .array(sink, { error: "must be an array of sinks" })
         .optional()
         .meta({ description: "Where events go: console, webhook or command; names unique." }),
+      alerts: z.array(alertRule, { error: "must be an array of alert rules" }).optional().meta({
+        description: "Overdue rules: authsession.overdue when a status holds too long; names unique.",
+      }),
+      maintenance: z
+        .array(maintenanceWindow, { error: "must be an array of maintenance windows" })
+        .optional()
+        .meta({ description: "Recurring silences: cron schedule + duration + match; names unique." }),
+      heartbeat: heartbeat
+        .optional()
+        .meta({ description: "A GET of a dead man's switch URL every `every` while the daemon is healthy." }),
       state: filePath.optional().meta({
         description:
           "State database; relative to this file. Default ./.authwatch/state.db, or $STATE_DIRECTORY/state.db under systemd; " +
@@ -175,3 +239,7 @@ export type WatchlistSession = NonNullable<Watchlist["sessions"]>[number];
 export type WatchlistSink = NonNullable<Watchlist["sinks"]>[number];
 export type WatchlistInterval = NonNullable<WatchlistSession["interval"]>;
 export type WatchlistDuration = string | number;
+export type WatchlistAlertRule = NonNullable<Watchlist["alerts"]>[number];
+export type WatchlistMaintenance = NonNullable<Watchlist["maintenance"]>[number];
+export type WatchlistHeartbeat = NonNullable<Watchlist["heartbeat"]>;
+export type WatchlistMatch = NonNullable<WatchlistAlertRule["match"]>;

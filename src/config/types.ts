@@ -61,6 +61,31 @@ export type { ConsoleSinkConfig } from "../sinks/console-kind.js";
 export type { SinkConfig } from "../sinks/kinds.js";
 export type { WebhookSinkConfig } from "../sinks/webhook-kind.js";
 
+/** An overdue rule of contract §8: `status` held for `forMs`, then a reminder every `repeatMs`. */
+export interface AlertRule {
+  name: string;
+  status: string;
+  forMs: number;
+  /** Undefined: the overdue event is sent once. */
+  repeatMs: number | undefined;
+  match: SinkMatch | undefined;
+}
+
+/** A recurring silence: opens at each `cron` time in `timezone`, lasts `durationMs`. */
+export interface MaintenanceWindow {
+  name: string;
+  cron: string;
+  timezone: string | undefined;
+  durationMs: number;
+  match: SinkMatch | undefined;
+}
+
+export interface HeartbeatConfig {
+  /** A secret: dead man's switch URLs carry their token in the path. */
+  url: Secret;
+  everyMs: number;
+}
+
 export interface ResolvedConfig {
   /** Absolute path of the watchlist file, or undefined when running from the environment alone. */
   path: string | undefined;
@@ -72,4 +97,8 @@ export interface ResolvedConfig {
   sessions: WatchedSession[];
   sinks: SinkConfig[];
   statePath: string;
+  /** Overdue rules (§8); none when absent. */
+  alerts?: AlertRule[];
+  maintenance?: MaintenanceWindow[];
+  heartbeat?: HeartbeatConfig | undefined;
 }

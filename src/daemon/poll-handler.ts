@@ -5,7 +5,7 @@ import { pollSession } from "../api/poll.js";
 import type { Clock } from "../clock.js";
 import type { WatchedSession } from "../config/types.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
-import type { AuthwatchEvent, PollHealthEvent, UnauthorizedEvent } from "../events.js";
+import type { AuthorizedEvent, AuthwatchEvent, PollHealthEvent, UnauthorizedEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import { HEALTHY, type PollHealth, recordFailure, recordSuccess } from "../poll-health.js";
 import type { PollReport } from "../scheduler/scheduler.js";
@@ -91,6 +91,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
           data: {
             eventId: newEventId(),
             workspaceId: session.workspaceId,
+            keySource,
             error: info,
             observedAt: new Date(clock.now()).toISOString(),
           },
@@ -134,8 +135,20 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
 
   function onSuccess(session: WatchedSession): void {
     const keySource = session.apiKey?.source ?? "default";
-    if (refusedKeys.delete(keySource))
+    if (refusedKeys.delete(keySource)) {
       logger.info({ key: keySource }, "API key accepted again; polls resume");
+      const event: AuthorizedEvent = {
+        type: "watcher.authorized",
+        timestamp: new Date(clock.now()).toISOString(),
+        data: {
+          eventId: newEventId(),
+          workspaceId: session.workspaceId,
+          keySource,
+          observedAt: new Date(clock.now()).toISOString(),
+        },
+      };
+      writer.recordEvent(event, null);
+    }
     const before = health.get(session.key);
     if (!before) return;
     health.delete(session.key);

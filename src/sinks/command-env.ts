@@ -1,5 +1,5 @@
 import type { AuthwatchEvent } from "../events.js";
-import { isTransitionEvent } from "../events.js";
+import { isAlertEvent, isKeyEvent, isTransitionEvent } from "../events.js";
 
 /** Every variable the command sink sets; inherited ones of these names are removed first. */
 export const COMMAND_ENV_NAMES = [
@@ -32,8 +32,8 @@ export function buildCommandEnv(
   env.AUTHWATCH_EVENT_ID = event.data.eventId;
   env.AUTHWATCH_WORKSPACE_ID = event.data.workspaceId;
   env.AUTHWATCH_ATTEMPT = String(attempt);
-  if (event.type === "watcher.unauthorized") {
-    env.AUTHWATCH_ERROR_CODE = event.data.error.code;
+  if (isKeyEvent(event)) {
+    if (event.type === "watcher.unauthorized") env.AUTHWATCH_ERROR_CODE = event.data.error.code;
     return env;
   }
   env.AUTHWATCH_PROJECT = event.data.projectName;
@@ -41,7 +41,7 @@ export function buildCommandEnv(
   if (isTransitionEvent(event)) {
     env.AUTHWATCH_FROM = event.data.from ?? "";
     env.AUTHWATCH_TO = event.data.to;
-  } else {
+  } else if (!isAlertEvent(event)) {
     env.AUTHWATCH_FAILURES = String(event.data.failures);
     if (event.data.error) env.AUTHWATCH_ERROR_CODE = event.data.error.code;
   }

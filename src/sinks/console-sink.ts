@@ -1,5 +1,6 @@
+import { describeOverdue } from "../alerts/describe-overdue.js";
 import type { ConsoleSinkConfig } from "../config/types.js";
-import { type AuthwatchEvent, type EventType, isTransitionEvent } from "../events.js";
+import { type AuthwatchEvent, type EventType, isAlertEvent, isTransitionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import type { Sink } from "./sink.js";
 
@@ -46,7 +47,11 @@ export function describeEvent(event: AuthwatchEvent): string {
   if (event.type === "watcher.unauthorized") {
     return `${event.type} workspace ${event.data.workspaceId}: ${event.data.error.message}`;
   }
+  if (event.type === "watcher.authorized") {
+    return `${event.type} workspace ${event.data.workspaceId}: ${event.data.keySource} is accepted again`;
+  }
   const session = `${event.data.projectName}/${event.data.authSessionId}`;
+  if (isAlertEvent(event)) return `${event.type} ${session} ${describeOverdue(event)}`;
   if (isTransitionEvent(event)) {
     const { from, to } = event.data;
     return from === null

@@ -1,5 +1,5 @@
 import type { SinkConfig, SinkMatch } from "../config/types.js";
-import type { AuthwatchEvent, Labels } from "../events.js";
+import { type AuthwatchEvent, isKeyEvent, type Labels } from "../events.js";
 
 /**
  * Whether a sink receives an event: its `events` list (absent: every type, health events included)
@@ -16,7 +16,7 @@ export function sinkWants(config: SinkConfig, event: AuthwatchEvent): boolean {
 }
 
 function matches(match: SinkMatch, event: AuthwatchEvent): boolean {
-  const session = event.type === "watcher.unauthorized" ? undefined : event.data;
+  const session = isKeyEvent(event) ? undefined : event.data;
   if (match.project !== undefined && session?.projectName !== match.project) return false;
   if (match.authSessionId !== undefined && session?.authSessionId !== match.authSessionId) return false;
   if (match.labels !== undefined && !hasLabels(session?.labels, match.labels)) return false;

@@ -1,7 +1,9 @@
+import { describeOverdue } from "../alerts/describe-overdue.js";
 import { formatDuration } from "../duration.js";
 import {
   type AuthwatchEvent,
   type EventType,
+  isAlertEvent,
   isTransitionEvent,
   type Labels,
   type PollHealthEvent,
@@ -17,6 +19,9 @@ const EMOJI: Record<EventType, string> = {
   "authsession.poll_failing": ":warning:",
   "authsession.poll_recovered": ":white_check_mark:",
   "watcher.unauthorized": ":no_entry:",
+  "watcher.authorized": ":key:",
+  "authsession.overdue": ":alarm_clock:",
+  "authsession.overdue_resolved": ":white_check_mark:",
 };
 
 /** Deliveries retried for this long say how old the news is, so nobody acts on a stale "READY". */
@@ -38,8 +43,13 @@ export function buildSlackText(event: AuthwatchEvent, now: number): string {
     const { workspaceId, error } = event.data;
     return `${emoji} The Intuned API refused the key for workspace ${escapeMrkdwn(workspaceId)}: ${escapeMrkdwn(error.message)}${staleness(event.data.observedAt, now)}`;
   }
+  if (event.type === "watcher.authorized") {
+    const { workspaceId, keySource } = event.data;
+    return `${emoji} The Intuned API accepts the key for workspace ${escapeMrkdwn(workspaceId)} again (${escapeMrkdwn(keySource)})${staleness(event.data.observedAt, now)}`;
+  }
   const session = `*${escapeMrkdwn(event.data.projectName)}/${escapeMrkdwn(event.data.authSessionId)}*`;
   const tail = `${labelText(event.data.labels)}${staleness(event.data.observedAt, now)}`;
+  if (isAlertEvent(event)) return `${emoji} ${session} ${escapeMrkdwn(describeOverdue(event))}${tail}`;
   if (!isTransitionEvent(event)) return `${emoji} ${session} ${healthText(event)}${tail}`;
   return `${emoji} ${session} is ${escapeMrkdwn(event.data.to)}${previousText(event)}${tail}`;
 }

@@ -66,7 +66,12 @@ export function httpDeps(deps: WebhookSinkDeps): WebhookSinkDeps {
   return result;
 }
 
-function webhookUrl(context: SinkResolveContext, raw: WebhookEntry, path: string): Secret | undefined {
+/** The URL of a webhook sink, or of the heartbeat: `url` in the watchlist, or the variable `urlEnv` names. */
+export function webhookUrl(
+  context: SinkResolveContext,
+  raw: Pick<WebhookEntry, "url" | "urlEnv">,
+  path: string,
+): Secret | undefined {
   // A literal URL is allowed even when it carries a token: logs show only redactUrl(url.value).
   if (raw.url !== undefined) return { source: `watchlist ${path}.url`, value: raw.url };
   if (raw.urlEnv === undefined) {

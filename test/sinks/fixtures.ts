@@ -63,6 +63,7 @@ export const UNAUTHORIZED: UnauthorizedEvent = {
   data: {
     eventId: "evt-unauthorized",
     workspaceId: WORKSPACE,
+    keySource: "env INTUNED_API_KEY",
     error: { code: "UNAUTHORIZED", message: "API key refused: HTTP 401; check the key and its workspace" },
     observedAt: "2026-11-25T16:00:00.000Z",
   },

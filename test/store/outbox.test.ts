@@ -102,7 +102,13 @@ describe("outbox", () => {
     const unauthorized = (eventId: string) => ({
       type: "watcher.unauthorized" as const,
       timestamp: new Date(T0).toISOString(),
-      data: { eventId, workspaceId: "w", error: { code: "UNAUTHORIZED", message: "401" }, observedAt: "" },
+      data: {
+        eventId,
+        workspaceId: "w",
+        keySource: "env INTUNED_API_KEY",
+        error: { code: "UNAUTHORIZED", message: "401" },
+        observedAt: "",
+      },
     });
     store.recordEvent(unauthorized("u1"), null, ["hook"]);
     store.recordEvent(unauthorized("u2"), null, ["hook"]);

@@ -141,6 +141,7 @@ describe("store", () => {
       data: {
         eventId: "unauth-1",
         workspaceId: a.workspaceId,
+        keySource: "env INTUNED_API_KEY",
         error: { code: "UNAUTHORIZED", message: "401" },
         observedAt: new Date(T0).toISOString(),
       },
