@@ -82,7 +82,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   let config = options.config;
 
-  const store = options.store ?? openStore(config.statePath, { logger });
+  const store = options.store ?? openStore(config.statePath, { logger, clock });
   const sessions = new Map(config.sessions.map((session) => [session.key, session]));
   // Keyed by the config's key strings where a session is watched, so each key is held once, not twice.
   const states = new Map<string, SessionState>();
@@ -130,6 +130,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const writer = createStateWriter({
     store,
     logger,
+    clock,
     route: router.route,
     publish: (event) => bus.emit("event", event),
   });
@@ -286,7 +287,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     async stop(timeoutMs) {
       running = false;
       cancelPrune?.();
-      const deadline = clock.now() + timeoutMs;
+      const deadline = clock.monotonic() + timeoutMs;
       const schedulerStopped = scheduler.stop();
       // The sleep is cancelled once the polls are done, so a library caller's process is not kept alive.
       const patience = new AbortController();
@@ -305,7 +306,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }
       await writer.flush();
       writer.close();
-      await worker.stop(Math.max(0, deadline - clock.now() - 200));
+      await worker.stop(Math.max(0, deadline - clock.monotonic() - 200));
       await server?.close();
       await router.close();
       await store.close();

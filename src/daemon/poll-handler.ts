@@ -75,7 +75,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
 
   function onFailure(session: WatchedSession, error: unknown, startedAt: number): PollReport {
     const info = toErrorInfo(error);
-    deps.metrics?.pollFinished(info.code.toLowerCase(), (clock.now() - startedAt) / 1000);
+    deps.metrics?.pollFinished(info.code.toLowerCase(), (clock.monotonic() - startedAt) / 1000);
 
     if (error instanceof UnauthorizedError) {
       const keySource = session.apiKey?.source ?? "default";
@@ -166,7 +166,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
 
   return {
     async poll(session, signal) {
-      const startedAt = clock.now();
+      const startedAt = clock.monotonic();
       if (!session.apiKey)
         return onFailure(session, new UnauthorizedError({ method: "GET", path: "(no API key)" }), startedAt);
       let result: Awaited<ReturnType<typeof pollSession>>;
@@ -179,13 +179,13 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
       const { observation, answeredId } = result;
       if (debugEnabled) {
         logger.debug(
-          { session: session.key, status: observation.status, ms: clock.now() - startedAt },
+          { session: session.key, status: observation.status, ms: clock.monotonic() - startedAt },
           "polled",
         );
       }
       deps.metrics?.pollFinished(
         observation.status === "NOT_FOUND" ? "not_found" : "ok",
-        (clock.now() - startedAt) / 1000,
+        (clock.monotonic() - startedAt) / 1000,
       );
       if (answeredId !== null && answeredId !== session.authSessionId && !idMismatchWarned.has(session.key)) {
         idMismatchWarned.add(session.key);

@@ -1,7 +1,9 @@
+import { type Clock, systemClock } from "../clock.js";
 import type { AuthwatchEvent, TransitionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import type { StateStore, StoreChange } from "../store/state-store.js";
 import type { SessionRef, SessionState } from "../types.js";
+import { backoffDelay } from "../util/backoff.js";
 
 export interface StateWriterDeps {
   store: StateStore;
@@ -12,6 +14,8 @@ export interface StateWriterDeps {
   publish(event: AuthwatchEvent): void;
   /** After a failed write, the first retry waits this long, doubling up to 30 s. */
   retryDelayMs?: number;
+  /** Retry waits and the burst gap; the system clock by default. */
+  clock?: Clock;
 }
 
 export interface StateWriter {
@@ -49,11 +53,12 @@ const BURST_COMMIT_GAP_MS = 10;
  */
 export function createStateWriter(deps: StateWriterDeps): StateWriter {
   const baseRetryMs = deps.retryDelayMs ?? 500;
+  const clock = deps.clock ?? systemClock;
   let queue: Pending[] = [];
   let scheduled = false;
   let failures = 0;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let gapTimer: NodeJS.Timeout | undefined;
+  let retryTimer: (() => void) | undefined;
+  let gapTimer: (() => void) | undefined;
   let lastCommitAt = Number.NEGATIVE_INFINITY;
   let lastBatch = 0;
   /** The commit under way: the store may answer later, and commits must not overlap. */
@@ -84,19 +89,27 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
     while (queue.length > 0 && !retryTimer) {
       const batch = queue;
       queue = [];
-      lastCommitAt = performance.now();
+      lastCommitAt = clock.monotonic();
       try {
         await deps.store.commit(batch.map(toChange));
       } catch (error) {
         // Kept, in order, ahead of what arrived meanwhile.
         queue = batch.concat(queue);
         failures++;
-        const delay = Math.min(MAX_RETRY_DELAY_MS, baseRetryMs * 2 ** (failures - 1));
+        // No jitter: one writer per process, nothing to spread out.
+        const delay = backoffDelay({
+          attempt: failures,
+          min: baseRetryMs,
+          factor: 2,
+          max: MAX_RETRY_DELAY_MS,
+          jitter: 0,
+          random: () => 0.5,
+        });
         deps.logger.error(
           { err: error, queued: queue.length, retryInMs: delay },
           "could not write state changes to the store; they are kept and retried",
         );
-        retryTimer = setTimeout(() => {
+        retryTimer = clock.setTimer(() => {
           retryTimer = undefined;
           void flush();
         }, delay);
@@ -113,7 +126,7 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
 
   const flush = (): Promise<void> => {
     scheduled = false;
-    clearTimeout(gapTimer);
+    gapTimer?.();
     gapTimer = undefined;
     if (retryTimer) return Promise.resolve(); // a retry is already planned; keep the order
     draining ??= drainQueue().finally(() => {
@@ -128,8 +141,8 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
       scheduled = true;
       // A lone change commits on the next turn, as before; during a burst the next commit gathers
       // what arrives within the gap, trading a few ms of latency for far fewer fsyncs.
-      const wait = lastBatch >= BURST_BATCH ? lastCommitAt + BURST_COMMIT_GAP_MS - performance.now() : 0;
-      if (wait > 0) gapTimer = setTimeout(flush, wait);
+      const wait = lastBatch >= BURST_BATCH ? lastCommitAt + BURST_COMMIT_GAP_MS - clock.monotonic() : 0;
+      if (wait > 0) gapTimer = clock.setTimer(flush, wait);
       else setImmediate(flush);
     }
   };
@@ -142,18 +155,16 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
       enqueue({ kind: "event", event, sessionKey });
     },
     async flush() {
-      if (retryTimer) {
-        clearTimeout(retryTimer);
-        retryTimer = undefined;
-      }
+      retryTimer?.();
+      retryTimer = undefined;
       await draining;
       await flush();
     },
     healthy: () => failures === 0,
     close() {
-      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer?.();
       retryTimer = undefined;
-      clearTimeout(gapTimer);
+      gapTimer?.();
       gapTimer = undefined;
     },
   };

@@ -1,3 +1,5 @@
+import { backoffDelay } from "../util/backoff.js";
+
 /**
  * When to try a failed delivery again. Pure: the worker passes the random source, so tests pin it.
  *
@@ -25,8 +27,8 @@ export const QUICK_RETRY = {
 export interface DelayOptions {
   /** From the receiver's Retry-After: never retry sooner. */
   retryAfterMs?: number | undefined;
-  /** Uniform in [0, 1); Math.random by default. */
-  random?: () => number;
+  /** Uniform in [0, 1): the worker's injected source. */
+  random: () => number;
 }
 
 /**
@@ -34,27 +36,41 @@ export interface DelayOptions {
  * (1 after the first): about 5 s, 10 s, 20 s … then at most an hour, ±20 %, and never before
  * Retry-After, even when that exceeds the cap.
  */
-export function nextAttemptDelay(attempts: number, options: DelayOptions = {}): number {
+export function nextAttemptDelay(attempts: number, options: DelayOptions): number {
   const { firstDelayMs, factor, maxDelayMs, jitter } = PERSISTED_RETRY;
-  const base = Math.min(maxDelayMs, firstDelayMs * factor ** (Math.max(1, attempts) - 1));
-  const jittered = Math.min(maxDelayMs, withJitter(base, jitter, options.random));
-  return Math.max(jittered, Math.ceil(options.retryAfterMs ?? 0));
+  const backoff = backoffDelay({
+    attempt: attempts,
+    min: firstDelayMs,
+    factor,
+    max: maxDelayMs,
+    jitter,
+    random: options.random,
+  });
+  return Math.max(Math.min(maxDelayMs, backoff), Math.ceil(options.retryAfterMs ?? 0));
 }
 
 /**
  * The wait before quick retry number `retry` (1-based), or undefined when the receiver asked for
  * a longer pause than quick retries may take.
  */
-export function quickRetryDelay(retry: number, options: DelayOptions = {}): number | undefined {
+export function quickRetryDelay(retry: number, options: DelayOptions): number | undefined {
   const { firstDelayMs, factor, maxWaitMs, jitter } = QUICK_RETRY;
-  const wait = Math.max(
-    withJitter(firstDelayMs * factor ** (Math.max(1, retry) - 1), jitter, options.random),
-    Math.ceil(options.retryAfterMs ?? 0),
-  );
+  const backoff = backoffDelay({
+    attempt: retry,
+    min: firstDelayMs,
+    factor,
+    max: Number.POSITIVE_INFINITY,
+    jitter,
+    random: options.random,
+  });
+  const wait = Math.max(backoff, Math.ceil(options.retryAfterMs ?? 0));
   return wait <= maxWaitMs ? wait : undefined;
 }
 
-/** True once `at` is past the retry window that started when the row was created. */
+/**
+ * True once `at` is past the retry window that started when the row was created. Both times are on
+ * the delivery worker's monotonic clock, so a wall-clock step cannot end a window early.
+ */
 export function isWindowOver(createdAt: number, windowMs: number, at: number): boolean {
   return at >= createdAt + windowMs;
 }
@@ -81,8 +97,4 @@ export function planRetry(input: RetryPlanInput): RetryPlan {
   if (now + (input.retryAfterMs ?? 0) > end) return { kind: "dead" };
   const delay = nextAttemptDelay(input.retries + 1, input);
   return { kind: "retry", at: Math.min(now + delay, end) };
-}
-
-function withJitter(base: number, jitter: number, random: () => number = Math.random): number {
-  return Math.round(base * (1 - jitter + 2 * jitter * random()));
 }

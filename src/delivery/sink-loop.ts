@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.js";
+import { type Clock, monotonicToWall } from "../clock.js";
 import { formatDuration } from "../duration.js";
 import { AuthwatchError } from "../errors/authwatch-error.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
@@ -97,7 +97,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
   async function pumpOnce(): Promise<void> {
     cancelTimer?.();
     cancelTimer = undefined;
-    const now = clock.now();
+    const now = clock.monotonic();
     if (now < pausedUntil) {
       arm(pausedUntil - now);
       return;
@@ -155,7 +155,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
   async function armForNextDue(): Promise<void> {
     const at = await store.nextDueAt(name);
     if (at === undefined) return;
-    const wait = at - clock.now();
+    const wait = at - clock.monotonic();
     arm(wait > 0 ? wait : RECHECK_MS);
   }
 
@@ -169,7 +169,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
   }
 
   function pauseAfterStoreError(error: unknown): void {
-    pausedUntil = clock.now() + STORE_BACKOFF_MS;
+    pausedUntil = clock.monotonic() + STORE_BACKOFF_MS;
     logger.error(
       { sink: name, error: toErrorInfo(error) },
       `outbox of sink ${name} unavailable; trying again in ${formatDuration(STORE_BACKOFF_MS)}`,
@@ -192,7 +192,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
   }
 
   async function deliver(row: DeliveryRow, used: OutboxSinkEntry, signal: AbortSignal): Promise<void> {
-    const startedAt = clock.now();
+    const startedAt = clock.monotonic();
     const result = await attemptDelivery(used.sink, row.event, {
       signal,
       clock,
@@ -202,7 +202,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
     });
     // After stop() gave up on it, the row stays pending for the next start: at least once.
     if (detached || result.aborted) return;
-    const now = clock.now();
+    const now = clock.monotonic();
     const attempts = row.attempts + result.calls;
     await settle(row, used, result.outcome, { now, attempts, durationMs: now - startedAt });
   }
@@ -261,7 +261,11 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
         });
         metrics?.deliveryResult(name, "retry", at.durationMs);
         logger.warn(
-          { ...fields, error: outcome.error, nextAttemptAt: new Date(plan.at).toISOString() },
+          {
+            ...fields,
+            error: outcome.error,
+            nextAttemptAt: new Date(monotonicToWall(clock, plan.at)).toISOString(),
+          },
           `delivery to sink ${name} failed (${outcome.error.message}); next attempt in ${formatDuration(plan.at - at.now)}`,
         );
         return;
@@ -292,7 +296,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
     }
     await store.disableSink(name, used.fingerprint, `${error.code}: ${error.message}`);
     if (current) await store.markSinkRowsDisabled(name);
-    else await store.markDead(row.id, error, clock.now());
+    else await store.markDead(row.id, error, clock.monotonic());
   }
 
   function logDisabledAtStart(): void {

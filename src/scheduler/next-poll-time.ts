@@ -1,7 +1,10 @@
 import type { IntervalsMs, WatchedSession } from "../config/types.js";
-import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
+import { backoffDelay } from "../util/backoff.js";
+import { withJitter } from "../util/jitter.js";
 import { nextCronTime } from "./cron-time.js";
-import { withJitter } from "./jitter.js";
+
+/** 1 s, 2 s, 4 s … like p-retry's defaults; an hour bounds cron sessions whose next run is days away. */
+export const POLL_BACKOFF = { min: 1_000, factor: 2, max: 3_600_000 } as const;
 
 /** New sessions poll within this window, so 100,000 sessions added at once do not share a millisecond. */
 export const FIRST_POLL_SPREAD_MS = 1_000;
@@ -29,16 +32,20 @@ export function intervalFor(intervals: IntervalsMs, status: string | undefined):
  * When to poll after a successful poll at `now`: the next cron time strictly after `now` for a
  * session with a schedule (exact, no jitter: a schedule names the times the user wants), otherwise
  * `now` plus the status's interval ± jitter. A schedule that never fires falls back to the interval.
+ *
+ * `now` may be on the monotonic clock: `wallOffsetMs` (wall minus monotonic, right now) is what
+ * turns it into the wall-clock time a cron expression is about, and the answer back.
  */
 export function nextRegularTime(
   session: WatchedSession,
   status: string | undefined,
   now: number,
   random: () => number,
+  wallOffsetMs = 0,
 ): number {
   if (session.schedule) {
-    const next = nextCronTime(session.schedule.cron, session.schedule.timezone, now);
-    if (next !== undefined) return next;
+    const next = nextCronTime(session.schedule.cron, session.schedule.timezone, now + wallOffsetMs);
+    if (next !== undefined) return next - wallOffsetMs;
   }
   return now + withJitter(intervalFor(session.intervals, status), session.jitter, random);
 }
@@ -69,8 +76,9 @@ export function nextRetryTime(
   now: number,
   random: () => number,
   retryAfterMs: number | undefined,
+  wallOffsetMs = 0,
 ): number {
-  const backoff = backoffDelay(failures, { ...DEFAULT_BACKOFF, jitter: session.jitter, random });
-  const regular = nextRegularTime(session, status, now, random);
+  const backoff = backoffDelay({ ...POLL_BACKOFF, attempt: failures, jitter: session.jitter, random });
+  const regular = nextRegularTime(session, status, now, random, wallOffsetMs);
   return Math.max(now + (retryAfterMs ?? 0), Math.min(now + backoff, regular));
 }

@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import { monotonicToWall, wallStep, wallToMonotonic } from "../clock.js";
 import type { WatchedSession } from "../config/types.js";
 import { createFifoQueue } from "./fifo-queue.js";
 import { createKeyGate } from "./key-gate.js";
@@ -34,6 +35,10 @@ const COMPACT_SLACK = 1_024;
  * of (dueAt, seq, session) entries, and the timer armed for the earliest of the heap's top and the
  * moment a blocked key reopens. Due sessions move to their key's queue and start, oldest due first,
  * while concurrency, the key's budget and its pause allow.
+ *
+ * Every time inside is on the clock's monotonic reading, so a wall-clock step (NTP, a resumed VM)
+ * neither freezes polling nor fires every poll at once; wall-clock times cross the interface only
+ * where a caller gives or reads one (`dueAt`, `nextDueAt`, `pauseKey`) and for cron expressions.
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { clock, poll, onLate } = options;
@@ -92,7 +97,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (!running || at >= armedAt) return;
     cancelTimer?.();
     armedAt = at;
-    cancelTimer = clock.setTimer(onTimer, Math.max(0, Math.ceil(at - clock.now())));
+    cancelTimer = clock.setTimer(onTimer, Math.max(0, Math.ceil(at - clock.monotonic())));
   };
 
   const schedule = (record: SessionRecord, dueAt: number) => {
@@ -116,21 +121,32 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   };
 
+  /** Wall minus monotonic right now: what cron expressions need to read a monotonic time. */
+  const wallOffset = () => wallStep(clock);
+
   const finish = (record: SessionRecord, keyQueue: KeyQueue, report: PollReport) => {
     inFlight--;
-    const now = clock.now();
+    const now = clock.monotonic();
     let next: number;
     if (report.kind === "ok") {
       succeeded++;
       record.status = report.status;
       record.failures = 0;
-      next = nextRegularTime(record.session, record.status, now, random);
+      next = nextRegularTime(record.session, record.status, now, random, wallOffset());
     } else {
       failed++;
       record.failures++;
       // The pause belongs to the key this poll used, even if the session has moved to another since.
       if (report.keyPause) keyQueue.gate.extendPause(now + report.keyPause.ms);
-      next = nextRetryTime(record.session, record.status, record.failures, now, random, report.retryAfterMs);
+      next = nextRetryTime(
+        record.session,
+        record.status,
+        record.failures,
+        now,
+        random,
+        report.retryAfterMs,
+        wallOffset(),
+      );
     }
     if (record.removed) {
       if (records.get(record.session.key) === record) records.delete(record.session.key);
@@ -197,7 +213,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   function pump() {
     if (!running) return;
-    const now = clock.now();
+    const now = clock.monotonic();
     for (;;) {
       const at = heap.peekAt();
       if (at === undefined || at > now) break;
@@ -219,9 +235,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   const upsert = (session: WatchedSession, status: string | undefined, upsertOptions?: UpsertOptions) => {
-    const now = clock.now();
+    const now = clock.monotonic();
     const keyQueue = keyQueueFor(keyOf(session));
-    const dueAt = upsertOptions?.dueAt;
+    const dueAt =
+      upsertOptions?.dueAt === undefined ? undefined : wallToMonotonic(clock, upsertOptions.dueAt);
     const existing = records.get(session.key);
     if (!existing) {
       const record: SessionRecord = {
@@ -260,7 +277,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     } else if (changed && existing.state === IDLE) {
       // From now on the new timetable, but never later than already planned: a pending first poll
       // stays prompt, and a shortened interval takes effect at once. A queued session is already due.
-      schedule(existing, Math.min(existing.dueAt, nextRegularTime(session, existing.status, now, random)));
+      schedule(
+        existing,
+        Math.min(existing.dueAt, nextRegularTime(session, existing.status, now, random, wallOffset())),
+      );
     }
   };
 
@@ -275,7 +295,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   };
 
   const stats = (): SchedulerStats => {
-    const now = clock.now();
+    const now = clock.monotonic();
     const pausedKeys: string[] = [];
     for (const keyQueue of keyQueues.values())
       if (keyQueue.gate.pausedUntil() > now) pausedKeys.push(keyQueue.name);
@@ -317,15 +337,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const record = records.get(key);
       if (!record || record.removed) return undefined;
       if (record.state === IN_FLIGHT && !record.dueAtPinned) return undefined;
-      return record.dueAt;
+      return monotonicToWall(clock, record.dueAt);
     },
     pauseKey(keySource, untilMs) {
-      keyQueueFor(keySource).gate.extendPause(untilMs);
+      keyQueueFor(keySource).gate.extendPause(wallToMonotonic(clock, untilMs));
     },
     resumeKey(keySource) {
       keyQueueFor(keySource).gate.resume();
       // Waiting sessions may start now; wake asynchronously, since this may be called from inside a poll.
-      armAt(clock.now());
+      armAt(clock.monotonic());
     },
     stats,
   };

@@ -23,7 +23,8 @@ export interface Outbox {
   enqueue(eventSeq: number, sessionKey: string | null, sinks: readonly string[], now: number): void;
   due(sink: string, now: number, limit: number): DeliveryRow[];
   nextDueAt(sink: string): number | undefined;
-  markDelivered(id: number, now: number, attempts: number | undefined): void;
+  /** `now` drives the lane (monotonic frame); `deliveredAt` is the wall-clock time history shows. */
+  markDelivered(id: number, now: number, attempts: number | undefined, deliveredAt: number): void;
   markRetry(id: number, update: RetryUpdate, now: number): void;
   markDead(id: number, error: ErrorInfo, now: number, attempts: number | undefined): void;
   markSinkRowsDisabled(sink: string, now: number): number;
@@ -124,8 +125,8 @@ export function createOutbox(db: Database): Outbox {
       const at = nextDue.get(sink)?.at ?? undefined;
       return at === undefined || at >= QUEUED_BEHIND_HEAD ? undefined : at;
     },
-    markDelivered(id, now, attempts) {
-      settle(() => delivered.run({ id, now, attempts: attempts ?? null }), id, now);
+    markDelivered(id, now, attempts, deliveredAt) {
+      settle(() => delivered.run({ id, now: deliveredAt, attempts: attempts ?? null }), id, now);
     },
     markRetry(id, update, now) {
       retry.run({

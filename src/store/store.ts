@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { type Clock, systemClock } from "../clock.js";
+import { type Clock, monotonicToWall, systemClock, wallToMonotonic } from "../clock.js";
 import type { AuthwatchEvent } from "../events.js";
 import { createSilentLogger, type Logger } from "../logger.js";
 import { sessionKey } from "../types.js";
@@ -16,7 +16,11 @@ import type { SqliteStore, TransitionRecord } from "./types.js";
 
 export interface StoreOptions {
   logger?: Logger;
-  /** For `updated_at` of outbox bookkeeping; new rows take their time from the event's timestamp. */
+  /**
+   * Wall clock for what history shows (`delivered_at`, `updated_at`); the monotonic reading for the
+   * outbox's own schedule (`created_at` starts the retry window, `next_attempt_at`), which the
+   * delivery worker compares with its monotonic reading.
+   */
   clock?: Clock;
   /** How long a writer waits for another process holding the lock (e.g. `history` reading). */
   busyTimeoutMs?: number;
@@ -125,7 +129,7 @@ function createStore(db: Database.Database, path: string, clock: Clock): SqliteS
     const key = change.kind === "transition" ? sessionKey(change.ref) : change.sessionKey;
     const time = eventTime(event);
     const seq = events.insert(event, key, time);
-    if (change.deliverTo.length > 0) outbox.enqueue(seq, key, change.deliverTo, time);
+    if (change.deliverTo.length > 0) outbox.enqueue(seq, key, change.deliverTo, wallToMonotonic(clock, time));
   };
   // Transactions run with .immediate(): the write lock is taken up front (waiting up to busy_timeout)
   // rather than upgraded mid-way, where another connection's lock would fail it with SQLITE_BUSY.
@@ -168,7 +172,8 @@ function createStore(db: Database.Database, path: string, clock: Clock): SqliteS
     },
     dueDeliveries: (sink, now, limit) => read(() => outbox.due(sink, now, limit)),
     nextDueAt: (sink) => read(() => outbox.nextDueAt(sink)),
-    markDelivered: (id, now, attempts) => write(() => outbox.markDelivered(id, now, attempts)),
+    markDelivered: (id, now, attempts) =>
+      write(() => outbox.markDelivered(id, now, attempts, monotonicToWall(clock, now))),
     markRetry: (id, update) => write(() => outbox.markRetry(id, update, clock.now())),
     markDead: (id, error, now, attempts) => write(() => outbox.markDead(id, error, now, attempts)),
     disableSink: (name, fingerprint, reason) => write(() => disableSink.immediate(name, fingerprint, reason)),

@@ -5,6 +5,7 @@ import type { Clock } from "../clock.js";
  * key, because the server limits the key, not the session: one session's 429 must slow the others too.
  */
 export interface RequestGate {
+  /** `at` on the clock's monotonic reading. */
   holdUntil(at: number): void;
   /** Resolves once requests may go out again; rejects with the signal's reason if it aborts first. */
   pass(signal: AbortSignal): Promise<void>;
@@ -18,7 +19,7 @@ export function createRequestGate(clock: Clock): RequestGate {
     },
     async pass(signal) {
       // A loop, since another session may extend the hold while this one sleeps.
-      for (let wait = notBefore - clock.now(); wait > 0; wait = notBefore - clock.now()) {
+      for (let wait = notBefore - clock.monotonic(); wait > 0; wait = notBefore - clock.monotonic()) {
         await clock.sleep(wait, signal);
       }
     },

@@ -38,6 +38,8 @@ export interface WaitForSessionOptions {
   dispatcher?: Dispatcher;
   /** Default the system clock. */
   clock?: Clock;
+  /** Uniform in [0, 1) for jitter and retry backoff; default Math.random. */
+  random?: () => number;
   /** Called after every finished poll, with a snapshot of that session. */
   onProgress?: (update: WaitProgress) => void;
 }

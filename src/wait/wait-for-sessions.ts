@@ -48,6 +48,7 @@ export async function waitForSession(
   run: WaitRunOptions = {},
 ): Promise<WaitReport> {
   const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
   const wanted: WaitStatus = options.for ?? WAIT_DEFAULTS.for;
   const timeoutMs = options.timeoutMs ?? WAIT_DEFAULTS.timeoutMs;
   const intervalMs = options.intervalMs ?? WAIT_DEFAULTS.intervalMs;
@@ -64,7 +65,9 @@ export async function waitForSession(
     clock,
   });
   const startedAt = clock.now();
-  const deadline = startedAt + timeoutMs;
+  // Deadlines and elapsed times on the monotonic clock: a wall-clock step must not end or stretch a wait.
+  const startedMono = clock.monotonic();
+  const deadline = startedMono + timeoutMs;
   const states = targets.map(initialSessionState);
   const controller = new AbortController();
   const { signal } = controller;
@@ -102,13 +105,14 @@ export async function waitForSession(
       projectName: target.projectName,
       authSessionId: target.authSessionId,
     };
-    const delay = () => intervalMs * (1 - jitter * Math.random());
+    const delay = () => intervalMs * (1 - jitter * random());
     while (!signal.aborted) {
       try {
         const { observation } = await pollWithRetry({
           ...connection,
           ref,
           clock,
+          random,
           signal,
           deadline,
           minBackoffMs: Math.min(1_000, intervalMs),
@@ -124,7 +128,7 @@ export async function waitForSession(
         // Otherwise a transient failure past the deadline, or one that retrying at once will not cure
         // (an odd 4xx, a malformed body): it is recorded; poll again at the usual pace.
       }
-      const remaining = deadline - clock.now();
+      const remaining = deadline - clock.monotonic();
       if (remaining <= 0) return;
       try {
         // Jitter only ever shortens the wait, so a change is seen within one interval.
@@ -132,7 +136,7 @@ export async function waitForSession(
       } catch {
         return;
       }
-      if (clock.now() >= deadline) return;
+      if (clock.monotonic() >= deadline) return;
     }
   };
 
@@ -145,7 +149,7 @@ export async function waitForSession(
   const noteCutRequest = (index: number) => {
     const state = states[index]!;
     if (stopped?.stop !== "deadline" || state.polls > 0) return;
-    const message = `no answer within ${clock.now() - startedAt}ms: the wait's deadline cut the request`;
+    const message = `no answer within ${Math.round(clock.monotonic() - startedMono)}ms: the wait's deadline cut the request`;
     cutByDeadline.add(index);
     update(index, applyFailure(state, { code: "TIMEOUT", message }, clock.now()));
   };
@@ -162,7 +166,7 @@ export async function waitForSession(
   const report: WaitReport = {
     for: wanted,
     startedAt,
-    elapsedMs: clock.now() - startedAt,
+    elapsedMs: Math.round(clock.monotonic() - startedMono),
     timeoutMs,
     sessions: states,
   };

@@ -30,7 +30,7 @@ describe("nextAttemptDelay", () => {
 
   it("keeps jitter within plus or minus twenty percent", () => {
     for (let i = 0; i < 200; i++) {
-      const delay = nextAttemptDelay(3);
+      const delay = nextAttemptDelay(3, { random: Math.random });
       expect(delay).toBeGreaterThanOrEqual(16_000);
       expect(delay).toBeLessThanOrEqual(24_000);
     }

@@ -6,20 +6,29 @@ interface Timer {
   callback: () => void;
 }
 
-/** A clock that moves only when a test calls advance(): timers fire in due order, synchronously. */
+/**
+ * A clock that moves only when a test calls advance(): timers fire in due order, synchronously.
+ * `advance` moves both readings; `set` and `stepWall` move only the wall clock, as an NTP step or a
+ * resumed VM does, so tests can check that in-process timing does not follow it.
+ */
 export interface ManualClock extends Clock {
   advance(ms: number): Promise<void>;
+  /** Sets the wall clock (only); timers and the monotonic reading are unaffected. */
   set(now: number): void;
+  /** Steps the wall clock (only) by `ms`, forward or back. */
+  stepWall(ms: number): void;
   pendingTimers(): number;
 }
 
 export function createManualClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)): ManualClock {
-  let now = start;
+  // Both readings start equal, like the system clock's at process start.
+  let mono = start;
+  let wallOffset = 0;
   let seq = 0;
   const timers = new Set<Timer>();
 
   const setTimer = (callback: () => void, ms: number) => {
-    const timer: Timer = { at: now + Math.max(0, ms), seq: seq++, callback };
+    const timer: Timer = { at: mono + Math.max(0, ms), seq: seq++, callback };
     timers.add(timer);
     return () => {
       timers.delete(timer);
@@ -27,9 +36,13 @@ export function createManualClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)): Man
   };
 
   return {
-    now: () => now,
+    now: () => mono + wallOffset,
+    monotonic: () => mono,
     set(value) {
-      now = value;
+      wallOffset = value - mono;
+    },
+    stepWall(ms) {
+      wallOffset += ms;
     },
     pendingTimers: () => timers.size,
     setTimer,
@@ -51,7 +64,7 @@ export function createManualClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)): Man
       });
     },
     async advance(ms) {
-      const target = now + ms;
+      const target = mono + ms;
       for (;;) {
         // Let promise chains started by earlier timers schedule their next timers first.
         await flushMicrotasks();
@@ -66,10 +79,10 @@ export function createManualClock(start = Date.UTC(2026, 10, 25, 12, 0, 0)): Man
         }
         if (!next) break;
         timers.delete(next);
-        now = Math.max(now, next.at);
+        mono = Math.max(mono, next.at);
         next.callback();
       }
-      now = target;
+      mono = target;
       await flushMicrotasks();
     },
   };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { withJitter } from "../../src/scheduler/jitter.js";
 import {
   firstPollTime,
   intervalFor,
   nextRegularTime,
   nextRetryTime,
 } from "../../src/scheduler/next-poll-time.js";
+import { withJitter } from "../../src/util/jitter.js";
 import { makeSession } from "./scheduler-harness.js";
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
