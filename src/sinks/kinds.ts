@@ -2,10 +2,11 @@ import type { WatchlistSink } from "../config/schema.js";
 import type { Secret } from "../config/types.js";
 import { type CommandSinkConfig, commandKind } from "./command-kind.js";
 import { type ConsoleSinkConfig, consoleKind } from "./console-kind.js";
+import { type PagerDutySinkConfig, pagerDutyKind } from "./pagerduty-kind.js";
 import type { SinkKind } from "./sink-kind.js";
 import { type WebhookSinkConfig, webhookKind } from "./webhook-kind.js";
 
-export const SINK_TYPES = ["console", "webhook", "command"] as const;
+export const SINK_TYPES = ["console", "webhook", "command", "pagerduty"] as const;
 export type SinkType = (typeof SINK_TYPES)[number];
 
 /**
@@ -16,14 +17,20 @@ export const SINK_KINDS = {
   console: consoleKind,
   webhook: webhookKind,
   command: commandKind,
+  pagerduty: pagerDutyKind,
 } satisfies {
   [T in SinkType]: SinkKind<Extract<WatchlistSink, { type: T }>, Extract<SinkConfig, { type: T }>>;
 };
 
 /** The watchlist schemas of the kinds, for the discriminated union in config/schema.ts. */
-export const SINK_SCHEMAS = [consoleKind.schema, webhookKind.schema, commandKind.schema] as const;
+export const SINK_SCHEMAS = [
+  consoleKind.schema,
+  webhookKind.schema,
+  commandKind.schema,
+  pagerDutyKind.schema,
+] as const;
 
-export type SinkConfig = ConsoleSinkConfig | WebhookSinkConfig | CommandSinkConfig;
+export type SinkConfig = ConsoleSinkConfig | WebhookSinkConfig | CommandSinkConfig | PagerDutySinkConfig;
 
 /**
  * The kind of a resolved config. TypeScript cannot correlate `SINK_KINDS[config.type]` with

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { envName, filePath, httpUrl, sinkBase, waitDuration } from "../config/schema-parts.js";
 import type { Found, Secret, SinkConfigBase } from "../config/types.js";
+import { isHttpUrl } from "./http-post.js";
 import type { SinkKind, SinkResolveContext } from "./sink-kind.js";
 import { decodeWebhookSecret } from "./webhook-secret.js";
-import { createWebhookSink, isHttpUrl, type WebhookSinkDeps } from "./webhook-sink.js";
+import { createWebhookSink, type WebhookSinkDeps } from "./webhook-sink.js";
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 

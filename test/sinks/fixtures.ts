@@ -1,5 +1,6 @@
 import type { CommandSinkConfig, ConsoleSinkConfig, WebhookSinkConfig } from "../../src/config/types.js";
 import type { PollHealthEvent, TransitionEvent, UnauthorizedEvent } from "../../src/events.js";
+import type { PagerDutySinkConfig } from "../../src/sinks/pagerduty-kind.js";
 
 export const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
 
@@ -98,4 +99,22 @@ export function commandConfig(
 /** A fresh context for one attempt. */
 export function attemptContext(attempt = 1, signal: AbortSignal = new AbortController().signal) {
   return { signal, attempt };
+}
+
+/** 32 characters, as PagerDuty's routing keys are. */
+export const ROUTING_KEY = "R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY32";
+
+export function pagerDutyConfig(
+  url: string,
+  overrides: Partial<PagerDutySinkConfig> = {},
+): PagerDutySinkConfig {
+  return {
+    ...BASE,
+    name: "oncall",
+    type: "pagerduty",
+    routingKey: { source: "env PD_ROUTING_KEY", value: ROUTING_KEY },
+    url,
+    timeoutMs: 2_000,
+    ...overrides,
+  };
 }
