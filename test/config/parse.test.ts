@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatPath, parseWatchlist } from "../../src/config/parse.js";
-import { DURATION_PATTERN } from "../../src/config/schema.js";
+import { DURATION_PATTERN, SINK_TYPES } from "../../src/config/schema.js";
 import { parseDuration } from "../../src/duration.js";
 
 const WS = "123e4567-e89b-12d3-a456-426614174000";
@@ -144,6 +144,8 @@ describe("parseWatchlist", () => {
   });
 
   it("says which fields are required and which sink types exist", () => {
+    const SINK_TYPE_LIST = SINK_TYPES.map((type) => `"${type}"`).join(", ");
+    expect(SINK_TYPE_LIST).toContain('"console", "webhook", "command"');
     expect(
       issuesOf({
         sessions: [{ id: "abc" }],
@@ -152,8 +154,8 @@ describe("parseWatchlist", () => {
     ).toEqual({
       "sessions[0].project": "is required",
       "sinks[0].name": "is required",
-      "sinks[1].type": 'must be one of "console", "webhook", "command"; did you mean "webhook"?',
-      "sinks[2].type": 'is required: one of "console", "webhook", "command"',
+      "sinks[1].type": `must be one of ${SINK_TYPE_LIST}; did you mean "webhook"?`,
+      "sinks[2].type": `is required: one of ${SINK_TYPE_LIST}`,
     });
   });
 
