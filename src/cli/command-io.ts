@@ -22,6 +22,10 @@ export interface CommandIO {
 export interface GlobalOptions {
   watchlist?: string;
   logLevel?: string;
+  /** `--log-format json|pretty` (else AUTHWATCH_LOG_FORMAT, else pretty on a TTY without NO_COLOR). */
+  logFormat?: string;
+  /** `--state PATH`: the state file, beating AUTHWATCH_STATE and the watchlist. */
+  state?: string;
 }
 
 export function processIO(): CommandIO {

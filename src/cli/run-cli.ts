@@ -15,6 +15,7 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     .description("Watch Intuned AuthSessions: alert the moment one expires, hold jobs until one is READY.")
     .version(VERSION, "-V, --version")
     .option("-c, --watchlist <path>", "watchlist file (env AUTHWATCH_WATCHLIST)", undefined)
+    .option("--state <path>", 'state file (env AUTHWATCH_STATE; else the watchlist\'s "state")')
     .addOption(new Option("--log-level <level>", "log level (env AUTHWATCH_LOG_LEVEL)").choices(LOG_LEVELS))
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })

@@ -5,13 +5,15 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors/config-error.js";
 import { parseWatchlist } from "./parse.js";
-import { resolveConfig } from "./resolve.js";
+import { type ResolveFlags, resolveConfig } from "./resolve.js";
+import type { SecretNeeds } from "./secret-problems.js";
 import type { ResolvedConfig } from "./types.js";
 
 export interface LoadOptions {
-  requireSecrets: boolean;
+  requireSecrets: SecretNeeds;
   cwd?: string | undefined;
   readFile?: ((path: string) => string) | undefined;
+  flags?: ResolveFlags | undefined;
 }
 
 /** Reads, parses and resolves the watchlist; throws ConfigError listing every problem. */

@@ -4,7 +4,6 @@
  * environment > watchlist > built-in (command-line flags are applied by the commands on top).
  * It reads secret files, so it is not pure; `readFile` is injectable for tests.
  */
-import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseDuration } from "../duration.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
@@ -24,6 +23,8 @@ import type {
   WatchlistSession,
   WatchlistSink,
 } from "./schema.js";
+import { isNeeded, type SecretNeeds, type SecretProblem, type SecretUse } from "./secret-problems.js";
+import { API_KEY_CREDENTIAL, createSecretReader, envValue, type SecretReader } from "./secrets.js";
 import type {
   AlertRule,
   Found,
@@ -37,10 +38,10 @@ import type {
   WatchedSession,
 } from "./types.js";
 
+export { API_KEY_CREDENTIAL } from "./secrets.js";
+
 export const DEFAULT_API_BASE_URL = "https://app.intuned.io/api/v1/workspace";
 export const DEFAULT_API_KEY_ENV = "INTUNED_API_KEY";
-/** The systemd credential (`LoadCredential=intuned-api-key:…`) read from $CREDENTIALS_DIRECTORY. */
-export const API_KEY_CREDENTIAL = "intuned-api-key";
 
 /** READY has no built-in value of its own: it is `default`. */
 export const BUILT_IN_INTERVALS: Readonly<IntervalsMs> = {
@@ -67,34 +68,60 @@ export interface ResolveOptions {
   /** The watchlist file; its folder anchors relative paths. */
   path?: string | undefined;
   env: NodeJS.ProcessEnv;
-  /** True for commands that poll or deliver: every named secret that cannot be read is an issue. */
-  requireSecrets: boolean;
+  /**
+   * Which unreadable secrets are issues (and make the call throw): true every one in use,
+   * "api-keys" the API keys, false none. All of them are returned in `secretProblems` either way.
+   */
+  requireSecrets: SecretNeeds;
   readFile?: ((path: string) => string) | undefined;
   /** Anchors relative paths when there is no watchlist file, and AUTHWATCH_STATE. Default process.cwd(). */
   cwd?: string | undefined;
+  /** Command-line flags: they beat the environment and the watchlist. */
+  flags?: ResolveFlags | undefined;
+}
+
+export interface ResolveFlags {
+  /** `--workspace`: the default workspace. */
+  workspaceId?: string | undefined;
+  /** `--state`: the state file (relative to the cwd). */
+  statePath?: string | undefined;
+  /** `check --credentials-directory`: see SecretSources. */
+  credentialsDirectory?: string | undefined;
 }
 
 interface Context {
   /** The folder relative watchlist paths resolve against. */
   base: string;
   env: NodeJS.ProcessEnv;
-  requireSecrets: boolean;
-  readFile: (path: string) => string;
+  requireSecrets: SecretNeeds;
+  secrets: SecretReader;
   issues: ConfigIssue[];
+  secretProblems: SecretProblem[];
 }
 
 const STATUS_KEYS = ["PENDING", "READY", "EXPIRED", "NOT_FOUND"] as const;
 
-/** Throws ConfigError listing every issue at once; never puts a secret value in a message. */
+/**
+ * Throws ConfigError listing every issue at once (missing secrets too when `requireSecrets`); never
+ * puts a secret value in a message.
+ */
 export function resolveConfig(watchlist: Watchlist | undefined, options: ResolveOptions): ResolvedConfig {
   const cwd = options.cwd ?? process.cwd();
   const path = options.path === undefined ? undefined : resolve(cwd, options.path);
+  const flags = options.flags ?? {};
+  const base = path === undefined ? cwd : dirname(path);
   const context: Context = {
-    base: path === undefined ? cwd : dirname(path),
+    base,
     env: options.env,
     requireSecrets: options.requireSecrets,
-    readFile: options.readFile ?? ((file) => readFileSync(file, "utf8")),
+    secrets: createSecretReader({
+      env: options.env,
+      base,
+      credentialsDirectory: flags.credentialsDirectory,
+      readFile: options.readFile,
+    }),
     issues: [],
+    secretProblems: [],
   };
   const { env, issues } = context;
   const api = watchlist?.api ?? {};
@@ -103,8 +130,9 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
   if (!isHttpUrl(baseUrl)) {
     issues.push({ path: "", message: "INTUNED_API_BASE_URL must be an http(s) URL" });
   }
-  const workspaceId = envValue(env, "INTUNED_WORKSPACE_ID") ?? api.workspaceId;
-  if (workspaceId !== undefined && !UUID_PATTERN.test(workspaceId)) {
+  // The flag was validated by the CLI; a stale INTUNED_WORKSPACE_ID must not fail a command that names its own.
+  const workspaceId = flags.workspaceId ?? envValue(env, "INTUNED_WORKSPACE_ID") ?? api.workspaceId;
+  if (flags.workspaceId === undefined && workspaceId !== undefined && !UUID_PATTERN.test(workspaceId)) {
     issues.push({
       path: "",
       message: 'INTUNED_WORKSPACE_ID must be a UUID like "123e4567-e89b-12d3-a456-426614174000"',
@@ -116,15 +144,14 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
   // The default key is only demanded when something will use it: a session without its own key, or
   // no sessions at all (status/wait from the environment alone).
   const defaultKeyNeeded = sessionsIn.length === 0 || sessionsIn.some((s) => !s.apiKeyEnv && !s.apiKeyFile);
-  const apiKey = defaultKeyNeeded
-    ? take(context, defaultKey.found, defaultKey.path)
-    : defaultKey.found.ok
-      ? defaultKey.found.value
-      : undefined;
+  const apiKey = take(context, defaultKey.found, defaultKey.path, {
+    kind: "default-api-key",
+    inUse: defaultKeyNeeded,
+  });
 
   const sessions = resolveSessions(context, watchlist, workspaceId, apiKey);
-  const sinks = (watchlist?.sinks ?? []).flatMap((sink, i) => resolveSink(context, sink, `sinks[${i}]`));
-  const statePath = resolveStatePath(context, watchlist, cwd);
+  const sinks = (watchlist?.sinks ?? []).flatMap((sink, i) => resolveSink(context, sink, i));
+  const statePath = resolveStatePath(context, watchlist, cwd, flags.statePath);
   const alerts = (watchlist?.alerts ?? []).map((rule, i) => resolveAlertRule(context, rule, `alerts[${i}]`));
   const maintenance = (watchlist?.maintenance ?? []).map((window, i) =>
     resolveMaintenance(context, window, `maintenance[${i}]`),
@@ -151,6 +178,7 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
     ...(alerts.length > 0 ? { alerts } : {}),
     ...(maintenance.length > 0 ? { maintenance } : {}),
     ...(heartbeat ? { heartbeat } : {}),
+    secretProblems: context.secretProblems,
   };
 }
 
@@ -180,7 +208,7 @@ function resolveHeartbeat(
   heartbeat: WatchlistHeartbeat,
   path: string,
 ): HeartbeatConfig | undefined {
-  const url = webhookUrl(sinkResolveContext(context), heartbeat, path);
+  const url = webhookUrl(sinkResolveContext(context, { kind: "heartbeat" }), heartbeat, path);
   const everyMs = durationMs(context, heartbeat.every, `${path}.every`);
   return url && everyMs !== undefined ? { url, everyMs } : undefined;
 }
@@ -198,11 +226,11 @@ function findDefaultApiKey(
 ): { found: Found<Secret>; path: string } {
   const api = watchlist?.api;
   if (api?.apiKeyFile !== undefined)
-    return { found: readFileSecret(context, api.apiKeyFile), path: "api.apiKeyFile" };
-  const credential = readCredential(context);
+    return { found: context.secrets.fromFile(api.apiKeyFile), path: "api.apiKeyFile" };
+  const credential = context.secrets.fromCredential(API_KEY_CREDENTIAL);
   if (credential) return { found: credential, path: "" };
   const name = api?.apiKeyEnv ?? DEFAULT_API_KEY_ENV;
-  return { found: readEnvSecret(context, name), path: watchlist ? "api.apiKeyEnv" : "" };
+  return { found: context.secrets.fromEnv(name), path: watchlist ? "api.apiKeyEnv" : "" };
 }
 
 function resolveSessions(
@@ -244,7 +272,7 @@ function resolveSessions(
         authSessionId: ref.authSessionId,
         key: sessionKey(ref),
         labels: { ...session.labels },
-        apiKey: sessionApiKey(context, session, path, defaultKey),
+        apiKey: sessionApiKey(context, session, i, defaultKey),
         intervals: resolveIntervals(context, [
           { value: defaults.interval, path: "defaults.interval" },
           { value: session.interval, path: `${path}.interval` },
@@ -262,14 +290,15 @@ function resolveSessions(
 function sessionApiKey(
   context: Context,
   session: WatchlistSession,
-  path: string,
+  index: number,
   defaultKey: Secret | undefined,
 ): Secret | undefined {
+  const use: SecretUse = { kind: "session-api-key", session: index };
   if (session.apiKeyFile !== undefined) {
-    return take(context, readFileSecret(context, session.apiKeyFile), `${path}.apiKeyFile`);
+    return take(context, context.secrets.fromFile(session.apiKeyFile), `sessions[${index}].apiKeyFile`, use);
   }
   if (session.apiKeyEnv !== undefined) {
-    return take(context, readEnvSecret(context, session.apiKeyEnv), `${path}.apiKeyEnv`);
+    return take(context, context.secrets.fromEnv(session.apiKeyEnv), `sessions[${index}].apiKeyEnv`, use);
   }
   return defaultKey;
 }
@@ -299,7 +328,8 @@ function resolveIntervals(
 }
 
 /** The kind module resolves the entry; nothing comes back for one that cannot deliver (its URL unreadable). */
-function resolveSink(context: Context, sink: WatchlistSink, path: string): SinkConfig[] {
+function resolveSink(context: Context, sink: WatchlistSink, index: number): SinkConfig[] {
+  const path = `sinks[${index}]`;
   const base = {
     name: sink.name,
     events: sink.events === undefined ? undefined : [...sink.events],
@@ -307,23 +337,30 @@ function resolveSink(context: Context, sink: WatchlistSink, path: string): SinkC
     retryWindowMs: durationMs(context, sink.retry?.window, `${path}.retry.window`) ?? BUILT_IN.retryWindowMs,
   };
   const kind = SINK_KINDS[sink.type] as unknown as SinkKind<WatchlistSink, SinkConfig>;
-  const resolved = kind.resolve(sink, base, sinkResolveContext(context), path);
+  const resolved = kind.resolve(sink, base, sinkResolveContext(context, { kind: "sink", sink: index }), path);
   return resolved === undefined ? [] : [resolved];
 }
 
-function sinkResolveContext(context: Context): SinkResolveContext {
+/** What a sink kind (or the heartbeat, which reads its URL the same way) may use to resolve its entry. */
+function sinkResolveContext(context: Context, use: SecretUse): SinkResolveContext {
   return {
     base: context.base,
-    requireSecrets: context.requireSecrets,
+    requireSecrets: context.requireSecrets === true,
     issue: (path, message) => context.issues.push({ path, message }),
     durationMs: (value, path) => durationMs(context, value, path),
-    readEnvSecret: (name) => readEnvSecret(context, name),
-    readFileSecret: (file) => readFileSecret(context, file),
-    take: (found, path) => take(context, found, path),
+    readEnvSecret: (name) => context.secrets.fromEnv(name),
+    readFileSecret: (file) => context.secrets.fromFile(file),
+    take: (found, path) => take(context, found, path, use),
   };
 }
 
-function resolveStatePath(context: Context, watchlist: Watchlist | undefined, cwd: string): string {
+function resolveStatePath(
+  context: Context,
+  watchlist: Watchlist | undefined,
+  cwd: string,
+  fromFlag: string | undefined,
+): string {
+  if (fromFlag !== undefined) return resolve(cwd, fromFlag);
   const fromEnv = envValue(context.env, "AUTHWATCH_STATE");
   if (fromEnv !== undefined) return resolve(cwd, fromEnv);
   if (watchlist?.state !== undefined) return resolve(context.base, watchlist.state);
@@ -342,67 +379,15 @@ function toMatch(match: NonNullable<WatchlistSink["match"]> | WatchlistMatch): S
   return result;
 }
 
-/** The value, or records why it is missing when secrets are required. */
-function take<T>(context: Context, found: Found<T>, path: string): T | undefined {
-  if (found.ok) return found.value;
-  if (context.requireSecrets) context.issues.push({ path, message: found.problem });
-  return undefined;
-}
-
 /**
- * Variable names are conventionally upper case. Anything else may be a key pasted where its name
- * belongs, and an error message must not repeat a key.
+ * The value, or undefined with the reason kept as a secret problem (and, when secrets are required
+ * and something uses this one, as an issue in the order it was found).
  */
-const CONVENTIONAL_ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
-
-function readEnvSecret(context: Context, name: string): Found<Secret> {
-  const label = CONVENTIONAL_ENV_NAME.test(name)
-    ? `environment variable ${name}`
-    : "the environment variable named here (not repeated: it does not look like a variable name, and may be a pasted secret)";
-  const raw = context.env[name];
-  if (raw === undefined) return { ok: false, problem: `${label} is not set` };
-  const value = raw.replace(/[\r\n]+$/, "");
-  if (value.trim() === "") return { ok: false, problem: `${label} is empty` };
-  return { ok: true, value: { source: `env ${name}`, value }, label };
-}
-
-function readFileSecret(context: Context, file: string): Found<Secret> {
-  const path = resolve(context.base, file);
-  const label = `file ${path}`;
-  return readSecretAt(context, path, label, label) ?? { ok: false, problem: `${label} does not exist` };
-}
-
-/** Undefined when there is no credential directory or no such credential in it. */
-function readCredential(context: Context): Found<Secret> | undefined {
-  const directory = envValue(context.env, "CREDENTIALS_DIRECTORY");
-  if (directory === undefined) return undefined;
-  const label = `credential ${API_KEY_CREDENTIAL} in $CREDENTIALS_DIRECTORY`;
-  return readSecretAt(
-    context,
-    join(directory, API_KEY_CREDENTIAL),
-    `credential ${API_KEY_CREDENTIAL}`,
-    label,
-  );
-}
-
-/** Undefined when the file does not exist; trailing newlines (editors, `echo`) are not part of a secret. */
-function readSecretAt(
-  context: Context,
-  path: string,
-  source: string,
-  label: string,
-): Found<Secret> | undefined {
-  let text: string;
-  try {
-    text = context.readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === "ENOENT") return undefined;
-    return { ok: false, problem: `${label} cannot be read (${code ?? "unknown error"})` };
-  }
-  const value = text.replace(/[\r\n]+$/, "");
-  if (value.trim() === "") return { ok: false, problem: `${label} is empty` };
-  return { ok: true, value: { source, value }, label };
+function take<T>(context: Context, found: Found<T>, path: string, use: SecretUse): T | undefined {
+  if (found.ok) return found.value;
+  context.secretProblems.push({ path, message: found.problem, use });
+  if (isNeeded(use, context.requireSecrets)) context.issues.push({ path, message: found.problem });
+  return undefined;
 }
 
 function durationMs(
@@ -415,12 +400,6 @@ function durationMs(
   // parseWatchlist has already rejected bad durations; this guards a watchlist built in code.
   if (ms === undefined) context.issues.push({ path, message: "must be a duration" });
   return ms;
-}
-
-/** Set and not blank; an exported-but-empty variable counts as unset. */
-function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
 }
 
 function isHttpUrl(text: string): boolean {

@@ -1,6 +1,7 @@
 import type { EventType, Labels } from "../events.js";
 import type { SinkConfig } from "../sinks/kinds.js";
 import type { SessionRef } from "../types.js";
+import type { SecretProblem } from "./secret-problems.js";
 
 /** Poll intervals in ms per state; `default` serves every status without its own key. */
 export interface IntervalsMs {
@@ -101,4 +102,9 @@ export interface ResolvedConfig {
   alerts?: AlertRule[];
   maintenance?: MaintenanceWindow[];
   heartbeat?: HeartbeatConfig | undefined;
+  /**
+   * Secrets the watchlist or environment names that could not be read, with what needs each, so a
+   * command asks for the ones it uses (secret-problems.ts) and can say which one is missing.
+   */
+  secretProblems: SecretProblem[];
 }

@@ -116,6 +116,31 @@ describe("authwatch status", () => {
     expect(io.stdoutText() + io.stderrText()).not.toContain(wrongKey);
   });
 
+  it("polls without the sinks' secrets and URLs, which it never uses", async () => {
+    const withSinks = mkdtempSync(join(tmpdir(), "authwatch-status-sinks-"));
+    writeFileSync(
+      join(withSinks, "watchlist.json"),
+      JSON.stringify({
+        api: { workspaceId: WORKSPACE, timeout: "2s" },
+        sessions: [{ project: "my-project", id: "ready-one" }],
+        sinks: [
+          { name: "oncall", type: "webhook", url: "https://hooks.example.com/a", secretEnv: "UNSET_SECRET" },
+          { name: "chat", type: "webhook", format: "slack", urlEnv: "UNSET_SLACK_URL" },
+        ],
+      }),
+    );
+    const io = captureIO(env(), withSinks);
+    expect(await runCli(["status", "--json"], io)).toBe(0);
+    expect(io.stderrText()).toBe("");
+    const { sessions } = JSON.parse(io.stdoutText()) as { sessions: Record<string, unknown>[] };
+    expect(sessions.map((s) => s.status)).toEqual(["READY"]);
+    // watch and check still demand them.
+    const check = captureIO(env(), withSinks);
+    expect(await runCli(["check"], check)).toBe(2);
+    expect(check.stderrText()).toContain("sinks[0].secretEnv: environment variable UNSET_SECRET is not set");
+    expect(check.stderrText()).toContain("sinks[1].urlEnv: environment variable UNSET_SLACK_URL is not set");
+  });
+
   it("exits 2 naming the watchlist when there is none, and the variable when the key is not set", async () => {
     const empty = mkdtempSync(join(tmpdir(), "authwatch-status-empty-"));
     const noWatchlist = captureIO(env(), empty);

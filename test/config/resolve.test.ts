@@ -141,6 +141,7 @@ describe("resolveConfig defaults and precedence", () => {
       sessions: [],
       sinks: [],
       statePath: join(dir, ".authwatch/state.db"),
+      secretProblems: [],
     });
     expect(
       configError(() => resolveConfig(undefined, { env: {}, requireSecrets: true, cwd: dir })).message,
@@ -347,6 +348,55 @@ describe("resolveConfig secrets", () => {
     expect(config.sessions.map((s) => s.apiKey)).toEqual([undefined, undefined, undefined]);
     expect(config.sinks.map((sink) => sink.name)).toEqual(["oncall"]);
     expect((config.sinks[0] as WebhookSinkConfig).secret).toBeUndefined();
+  });
+
+  it("keeps every missing secret as data, with what needs it, when secrets are not required", () => {
+    const config = resolveJson(manySecrets, { env: {}, requireSecrets: false });
+    expect(config.secretProblems).toEqual([
+      {
+        path: "api.apiKeyEnv",
+        message: "environment variable INTUNED_API_KEY is not set",
+        use: { kind: "default-api-key", inUse: true },
+      },
+      {
+        path: "sessions[1].apiKeyEnv",
+        message: "environment variable INTUNED_API_KEY_BILLING is not set",
+        use: { kind: "session-api-key", session: 1 },
+      },
+      {
+        path: "sessions[2].apiKeyFile",
+        message: `file ${join(dir, "missing-key")} does not exist`,
+        use: { kind: "session-api-key", session: 2 },
+      },
+      {
+        path: "sinks[0].secretEnv",
+        message: "environment variable AUTHWATCH_WEBHOOK_SECRET is not set",
+        use: { kind: "sink", sink: 0 },
+      },
+      {
+        path: "sinks[1].urlEnv",
+        message: "environment variable SLACK_WEBHOOK_URL is not set",
+        use: { kind: "sink", sink: 1 },
+      },
+    ]);
+  });
+
+  it("asks only for the API keys when told so, leaving the sinks' secrets as data", () => {
+    const error = configError(() => resolveJson(manySecrets, { env: {}, requireSecrets: "api-keys" }));
+    expect(error.issues.map((issue) => issue.path)).toEqual([
+      "api.apiKeyEnv",
+      "sessions[1].apiKeyEnv",
+      "sessions[2].apiKeyFile",
+    ]);
+    writeFileSync(join(dir, "missing-key"), "key-from-file-0002\n");
+    const config = resolveJson(manySecrets, {
+      env: { INTUNED_API_KEY: KEY, INTUNED_API_KEY_BILLING: KEY },
+      requireSecrets: "api-keys",
+    });
+    expect(config.secretProblems.map((problem) => problem.path)).toEqual([
+      "sinks[0].secretEnv",
+      "sinks[1].urlEnv",
+    ]);
   });
 
   it("reads every secret from where the watchlist says when they are all present", () => {

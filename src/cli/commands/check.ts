@@ -1,12 +1,17 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { probeKeys, summarizeConfig } from "../../commands/check.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { ConfigError } from "../../errors/config-error.js";
+import { UsageError } from "../../errors/usage-error.js";
 import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
 import { loadCommandConfig, watchlistPath } from "../load-config.js";
 
 export interface CheckOptions extends GlobalOptions {
   online: boolean;
+  /** Absolute; see SecretSources.credentialsDirectory. */
+  credentialsDirectory: string | undefined;
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
@@ -17,10 +22,36 @@ export const checkCommand = defineCommand<CheckOptions>({
     parent
       .command("check")
       .description("validate the watchlist and the environment it names, sending nothing")
-      .option("--online", "also make one request per API key to prove it is accepted"),
-  toOptions: ({ options }) => ({ ...options, online: Boolean(options.online) }),
+      .option("--online", "also make one request per API key to prove it is accepted")
+      .option(
+        "--credentials-directory <dir>",
+        "check a systemd service's layout from a shell: read the credentials (intuned-api-key, and files " +
+          "under /run/credentials/<unit>/) from DIR, where LoadCredential= takes them from",
+      ),
+  toOptions: ({ options }) => ({
+    ...options,
+    online: Boolean(options.online),
+    credentialsDirectory: options.credentialsDirectory as string | undefined,
+  }),
   async run(options, { io }) {
-    const config = loadCommandConfig(options, io, { requireSecrets: true, requireWatchlist: true });
+    if (
+      options.credentialsDirectory !== undefined &&
+      !isDirectory(resolve(io.cwd, options.credentialsDirectory))
+    ) {
+      throw new UsageError(
+        `--credentials-directory "${options.credentialsDirectory}" is not a folder; name the one LoadCredential= reads from, like /etc/authwatch/credentials`,
+      );
+    }
+    const config = loadCommandConfig(options, io, {
+      needs: true,
+      requireWatchlist: true,
+      flags: {
+        credentialsDirectory:
+          options.credentialsDirectory === undefined
+            ? undefined
+            : resolve(io.cwd, options.credentialsDirectory),
+      },
+    });
     const summary = summarizeConfig(config);
     const online = options.online ? await probeKeys(config) : { lines: [], issues: [] };
     const { path } = watchlistPath(options, io);
@@ -32,3 +63,11 @@ export const checkCommand = defineCommand<CheckOptions>({
     return EXIT.OK;
   },
 });
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -42,7 +42,7 @@ export const historyCommand = defineCommand<HistoryOptions>({
     };
   },
   async run(options, { io }) {
-    const config = loadCommandConfig(options, io, { requireSecrets: false, requireWatchlist: false });
+    const config = loadCommandConfig(options, io, { needs: false, requireWatchlist: false });
     const entries = readHistory({
       statePath: config.statePath,
       ...(options.target ? { target: options.target } : {}),

@@ -17,8 +17,8 @@ export const statusCommand = defineCommand<StatusOptions>({
       .option("--json", "print one JSON object instead of a table"),
   toOptions: ({ options }) => ({ ...options, json: Boolean(options.json) }),
   async run(options, { io }) {
-    // Polling needs every key; a missing one is a config error (exit 2), not a row of failures.
-    const config = loadCommandConfig(options, io, { requireSecrets: true, requireWatchlist: true });
+    // Polling needs every API key (a missing one is exit 2, not a row of failures); sink secrets it leaves alone.
+    const config = loadCommandConfig(options, io, { needs: "api-keys", requireWatchlist: true });
     const sinceOf = readSinceFromStateFile(config.statePath);
     const rows = await collectStatus(config, sinceOf ? { sinceOf } : {});
     if (options.json) {

@@ -2,7 +2,6 @@ import { systemClock } from "../../clock.js";
 import { MAX_TIMER_MS } from "../../config/schema.js";
 import { DURATION_HINT, formatDuration, parseDuration } from "../../duration.js";
 import { AuthwatchError, EXIT } from "../../errors/authwatch-error.js";
-import { ConfigError, formatIssue } from "../../errors/config-error.js";
 import { UsageError } from "../../errors/usage-error.js";
 import { sessionName } from "../../wait/describe.js";
 import { initialSessionState } from "../../wait/session-state.js";
@@ -71,21 +70,13 @@ export const waitCommand = defineCommand<WaitOptions, WaitFlags>({
     quiet: Boolean(options.quiet),
     failFast: options.failFast,
   }),
-  async run(settings, { io }) {
-    const flags = settings;
-    const parsed = settings.targets;
-    const global = settings;
-    // The flag beats the environment: a stale INTUNED_WORKSPACE_ID must not fail a wait that names its own.
-    const configIO =
-      settings.workspace === undefined
-        ? io
-        : { ...io, env: { ...io.env, INTUNED_WORKSPACE_ID: settings.workspace } };
-    const config = loadCommandConfig(global, configIO, { requireSecrets: false, requireWatchlist: false });
-    const sessions = resolveWaitTargets(parsed, config, {
-      workspace: settings.workspace,
-      explainMissingKey: (index) =>
-        explainMissingKey(() => loadCommandConfig(global, configIO, strict), index),
+  async run(options, { io }) {
+    const config = loadCommandConfig(options, io, {
+      needs: false,
+      requireWatchlist: false,
+      flags: { workspaceId: options.workspace },
     });
+    const sessions = resolveWaitTargets(options.targets, config, { workspace: options.workspace });
 
     const controller = new AbortController();
     const unsubscribe = (["SIGINT", "SIGTERM"] as const).map((signal) =>
@@ -98,10 +89,10 @@ export const waitCommand = defineCommand<WaitOptions, WaitFlags>({
       ),
     );
     const startedAt = systemClock.now();
-    const mode: ProgressMode = flags.quiet ? "quiet" : io.stderr.isTTY ? "tty" : "plain";
+    const mode: ProgressMode = options.quiet ? "quiet" : io.stderr.isTTY ? "tty" : "plain";
     const view = createProgressView(io.stderr, {
       mode,
-      for: settings.for,
+      for: options.for,
       startedAt,
       sessions: sessions.map(initialSessionState),
     });
@@ -113,11 +104,11 @@ export const waitCommand = defineCommand<WaitOptions, WaitFlags>({
         {
           sessions,
           baseUrl: config.api.baseUrl,
-          for: settings.for,
-          timeoutMs: settings.timeoutMs,
-          intervalMs: settings.intervalMs,
+          for: options.for,
+          timeoutMs: options.timeoutMs,
+          intervalMs: options.intervalMs,
           requestTimeoutMs: config.api.timeoutMs,
-          failFast: flags.failFast,
+          failFast: options.failFast,
           clock: systemClock,
           onProgress: (progress) => view.update(progress),
         },
@@ -134,24 +125,22 @@ export const waitCommand = defineCommand<WaitOptions, WaitFlags>({
     }
 
     const { result, exitCode, report, error } = outcome;
-    if (flags.json) {
+    if (options.json) {
       io.stdout.write(
         `${JSON.stringify(toWaitJson(result, exitCode, report, error?.toJSON() ?? null), null, 2)}\n`,
       );
     }
     if (error) {
       io.stderr.write(`authwatch: ${error.message}\n`);
-      if (!flags.json && !flags.quiet) io.stderr.write(`${summarizeSessions(report).join("\n")}\n`);
-    } else if (!flags.json && !flags.quiet) {
+      if (!options.json && !options.quiet) io.stderr.write(`${summarizeSessions(report).join("\n")}\n`);
+    } else if (!options.json && !options.quiet) {
       const names = report.sessions.map(sessionName).join(", ");
-      io.stdout.write(`${names}: ${settings.for} after ${formatDuration(report.elapsedMs)}\n`);
+      io.stdout.write(`${names}: ${options.for} after ${formatDuration(report.elapsedMs)}\n`);
       io.stdout.write(`${summarizeSessions(report).join("\n")}\n`);
     }
     return exitCode;
   },
 });
-
-const strict = { requireSecrets: true, requireWatchlist: false } as const;
 
 function parseFlags(flags: WaitFlags) {
   const wanted = parseWaitStatus(flags.for);
@@ -176,24 +165,4 @@ function parseFlags(flags: WaitFlags) {
     if (ms > MAX_TIMER_MS) throw new UsageError(`${flag} must be at most ${formatDuration(MAX_TIMER_MS)}`);
   }
   return { for: wanted, timeoutMs, intervalMs, workspace: parseWorkspaceFlag(flags.workspace) };
-}
-
-/**
- * Which variable or file to provide. The lenient load (missing secrets allowed, so that an unrelated
- * webhook variable does not block `wait`) does not keep the names; a strict load reports them.
- */
-function explainMissingKey(loadStrict: () => unknown, sessionIndex: number | undefined): string {
-  // A listed session without a key of its own uses the default one, so its paths are searched too.
-  const own =
-    sessionIndex === undefined
-      ? []
-      : [`sessions[${sessionIndex}].apiKeyEnv`, `sessions[${sessionIndex}].apiKeyFile`];
-  const paths = [...own, "", "api.apiKeyEnv", "api.apiKeyFile"];
-  try {
-    loadStrict();
-  } catch (error) {
-    const issue = error instanceof ConfigError ? error.issues.find((i) => paths.includes(i.path)) : undefined;
-    if (issue) return `${formatIssue(issue)}; set it to the Intuned API key`;
-  }
-  return "set INTUNED_API_KEY to the Intuned API key";
 }

@@ -84,7 +84,7 @@ export const watchCommand = defineCommand<WatchOptions, { listen?: string; shutd
       level: resolveLogLevel(global, io),
       pretty: Boolean(io.stdout.isTTY),
     });
-    const load = () => loadCommandConfig(global, io, { requireSecrets: true, requireWatchlist: true });
+    const load = () => loadCommandConfig(global, io, { needs: true, requireWatchlist: true });
 
     // Signals are handled from the first moment: a `systemctl reload` during start-up must not kill
     // the process (Node dies on an unhandled SIGHUP), and a stop during start-up is honoured after it.

@@ -1,5 +1,5 @@
 import type { ResolvedConfig, Secret, WatchedSession } from "../../config/types.js";
-import { ConfigError } from "../../errors/config-error.js";
+import { ConfigError, formatIssue } from "../../errors/config-error.js";
 import { UsageError } from "../../errors/usage-error.js";
 import type { WaitTarget } from "../../wait/types.js";
 import type { ParsedTarget } from "./parse-target.js";
@@ -7,11 +7,6 @@ import type { ParsedTarget } from "./parse-target.js";
 export interface ResolveTargetsOptions {
   /** `--workspace`: wins over the watchlist and the environment. */
   workspace: string | undefined;
-  /**
-   * Says which variable or file to provide for a missing key: `sessionIndex` is the session's index in
-   * the watchlist, undefined for the default key.
-   */
-  explainMissingKey(sessionIndex: number | undefined): string;
 }
 
 /**
@@ -36,7 +31,7 @@ export function resolveWaitTargets(
     const apiKey: Secret | undefined = listed ? listed.session.apiKey : config.apiKey;
     if (apiKey === undefined) {
       throw new ConfigError("wait", [
-        { path: "", message: `no API key for ${name}: ${options.explainMissingKey(listed?.index)}` },
+        { path: "", message: `no API key for ${name}: ${explainMissingKey(config, listed?.index)}` },
       ]);
     }
     return { workspaceId, projectName: target.projectName, authSessionId: target.authSessionId, apiKey };
@@ -68,4 +63,18 @@ function findListed(
   throw new UsageError(
     `${target.projectName}/${target.authSessionId} is in the watchlist under ${matches.length} workspaces: pass --workspace ID to pick one`,
   );
+}
+
+/**
+ * Which variable or file to provide: the session's own key when the watchlist gives it one, else
+ * the default key, as resolution recorded it.
+ */
+function explainMissingKey(config: ResolvedConfig, sessionIndex: number | undefined): string {
+  const own = config.secretProblems.find(
+    ({ use }) => use.kind === "session-api-key" && use.session === sessionIndex,
+  );
+  const problem = own ?? config.secretProblems.find(({ use }) => use.kind === "default-api-key");
+  return problem
+    ? `${formatIssue(problem)}; set it to the Intuned API key`
+    : "set INTUNED_API_KEY to the Intuned API key";
 }
