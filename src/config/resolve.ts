@@ -12,6 +12,7 @@ import { SINK_KINDS } from "../sinks/kinds.js";
 import type { SinkKind, SinkResolveContext } from "../sinks/sink-kind.js";
 import { WEBHOOK_TIMEOUT_MS, webhookUrl } from "../sinks/webhook-kind.js";
 import { type SessionRef, sessionKey, UUID_PATTERN } from "../types.js";
+import { resolvePostgresState } from "./resolve-postgres.js";
 import type {
   Watchlist,
   WatchlistAlertRule,
@@ -151,7 +152,16 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
 
   const sessions = resolveSessions(context, watchlist, workspaceId, apiKey);
   const sinks = (watchlist?.sinks ?? []).flatMap((sink, i) => resolveSink(context, sink, i));
-  const statePath = resolveStatePath(context, watchlist, cwd, flags.statePath);
+  const postgres = resolvePostgresState(
+    {
+      issue: (path, message) => context.issues.push({ path, message }),
+      durationMs: (value, path) => durationMs(context, value, path),
+      readEnvSecret: (name) => context.secrets.fromEnv(name),
+    },
+    flags.statePath ?? context.env.AUTHWATCH_STATE,
+    watchlist?.state,
+  );
+  const statePath = postgres ? postgres.location : resolveStatePath(context, watchlist, cwd, flags.statePath);
   const alerts = (watchlist?.alerts ?? []).map((rule, i) => resolveAlertRule(context, rule, `alerts[${i}]`));
   const maintenance = (watchlist?.maintenance ?? []).map((window, i) =>
     resolveMaintenance(context, window, `maintenance[${i}]`),
@@ -179,6 +189,7 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
     ...(maintenance.length > 0 ? { maintenance } : {}),
     ...(heartbeat ? { heartbeat } : {}),
     secretProblems: context.secretProblems,
+    ...(postgres ? { postgres } : {}),
   };
 }
 
@@ -363,7 +374,7 @@ function resolveStatePath(
   if (fromFlag !== undefined) return resolve(cwd, fromFlag);
   const fromEnv = envValue(context.env, "AUTHWATCH_STATE");
   if (fromEnv !== undefined) return resolve(cwd, fromEnv);
-  if (watchlist?.state !== undefined) return resolve(context.base, watchlist.state);
+  if (typeof watchlist?.state === "string") return resolve(context.base, watchlist.state);
   // systemd may list several directories separated by ":"; the first is the unit's own.
   const stateDirectory = envValue(context.env, "STATE_DIRECTORY")?.split(":")[0];
   if (stateDirectory) return join(stateDirectory, "state.db");

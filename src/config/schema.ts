@@ -8,6 +8,7 @@
 import { validateCronExpression } from "cron";
 import { z } from "zod";
 import { DURATION_HINT, formatDuration, parseDuration } from "../duration.js";
+import { SCHEMA_NAME_PATTERN } from "../postgres/schema-name.js";
 import { SINK_SCHEMAS, SINK_TYPES } from "../sinks/kinds.js";
 import { anyDuration, envName, filePath, httpUrl, labels, waitDuration } from "./schema-parts.js";
 
@@ -193,6 +194,23 @@ const heartbeat = z.strictObject({
   every: waitDuration.meta({ description: "Time between two GETs." }),
 });
 
+/** Contract §10: the state in PostgreSQL, shared by any number of `watch` processes. */
+const postgresState = z.strictObject({
+  postgres: z.strictObject({
+    urlEnv: envName.optional().meta({
+      description: "The variable holding the postgres:// URL (a secret). Default AUTHWATCH_DATABASE_URL.",
+    }),
+    schema: z
+      .string()
+      .regex(SCHEMA_NAME_PATTERN, { error: "must be a lower-case SQL identifier (letters, digits, _)" })
+      .optional()
+      .meta({ description: 'The schema authwatch creates and uses. Default "authwatch".' }),
+    leaseTtl: waitDuration.optional().meta({
+      description: "How long the leader's lease lasts; a standby takes over within two. Default 15s.",
+    }),
+  }),
+});
+
 export const watchlistSchema = z
   .strictObject(
     {
@@ -219,11 +237,17 @@ export const watchlistSchema = z
       heartbeat: heartbeat
         .optional()
         .meta({ description: "A GET of a dead man's switch URL every `every` while the daemon is healthy." }),
-      state: filePath.optional().meta({
-        description:
-          "State database; relative to this file. Default ./.authwatch/state.db, or $STATE_DIRECTORY/state.db under systemd; " +
-          "the variable AUTHWATCH_STATE overrides it.",
-      }),
+      state: z
+        .union([filePath, postgresState], {
+          error: 'must be a file path or {"postgres": {"urlEnv": …, "schema": …, "leaseTtl": …}}',
+        })
+        .optional()
+        .meta({
+          description:
+            "State database; relative to this file. Default ./.authwatch/state.db, or $STATE_DIRECTORY/state.db under systemd; " +
+            'or {"postgres": {…}} for several instances sharing PostgreSQL (HA). The variable AUTHWATCH_STATE overrides it ' +
+            "(a file path, or a postgres:// URL).",
+        }),
     },
     { error: "must be a JSON object" },
   )

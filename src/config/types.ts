@@ -97,6 +97,7 @@ export interface ResolvedConfig {
   apiKey: Secret | undefined;
   sessions: WatchedSession[];
   sinks: SinkConfig[];
+  /** The SQLite file (unused when `postgres` is set). */
   statePath: string;
   /** Overdue rules (§8); none when absent. */
   alerts?: AlertRule[];
@@ -107,4 +108,15 @@ export interface ResolvedConfig {
    * command asks for the ones it uses (secret-problems.ts) and can say which one is missing.
    */
   secretProblems: SecretProblem[];
+  /** Set when the state lives in PostgreSQL (contract §10). */
+  postgres?: ResolvedPostgres;
+}
+
+export interface ResolvedPostgres {
+  /** The postgres:// URL: a secret (it may hold a password); log `location` instead. */
+  url: Secret;
+  /** The URL without its password, for log lines and errors. */
+  location: string;
+  schema: string;
+  leaseTtlMs: number;
 }
