@@ -67,10 +67,13 @@ export async function collectStatus(
 
 /**
  * `since` for each session from the daemon's state file, when there is one: `status` itself polls
- * once and cannot know how long a status has held.
+ * once and cannot know how long a status has held. Without it, `problem` says why, for one line.
  */
-export function readSinceFromStateFile(statePath: string): StatusDeps["sinceOf"] {
-  if (!existsSync(statePath)) return undefined;
+export function readSinceFromStateFile(statePath: string): {
+  sinceOf?: StatusDeps["sinceOf"];
+  problem?: "missing" | string;
+} {
+  if (!existsSync(statePath)) return { problem: "missing" };
   let states: Map<string, SessionState>;
   try {
     const store = openStore(statePath, { readOnly: true });
@@ -79,14 +82,15 @@ export function readSinceFromStateFile(statePath: string): StatusDeps["sinceOf"]
     } finally {
       store.close();
     }
-  } catch {
+  } catch (error) {
     // `since` is a nicety: a state file this user cannot read must not cost the status itself.
-    return undefined;
+    return { problem: error instanceof Error ? error.message : String(error) };
   }
-  return (session, status) => {
+  const sinceOf: StatusDeps["sinceOf"] = (session, status) => {
     const state = states.get(session.key);
     return state && state.status === status ? state.since : undefined;
   };
+  return { sinceOf };
 }
 
 /** 0 when every poll succeeded, 1 otherwise (a 404 is a success: the session is NOT_FOUND). */

@@ -113,4 +113,33 @@ describe("authwatch history", () => {
     expect(await runCli(["history", "no-slash"], bad)).toBe(2);
     expect(bad.stderrText()).toContain("PROJECT/SESSION_ID");
   });
+
+  it("always says which state file it read", async () => {
+    const io = captureIO({}, dir);
+    expect(await runCli(["history", "--json"], io)).toBe(0);
+    expect(io.stderrText()).toBe(`authwatch: events from ${join(dir, "state.db")}\n`);
+  });
+
+  it("names the state file it looked for when it is missing, and how to point at the service's", async () => {
+    // A shell beside a watchlist copied to /etc/authwatch: the service's state is elsewhere.
+    const etc = mkdtempSync(join(tmpdir(), "authwatch-history-etc-"));
+    writeFileSync(join(etc, "watchlist.json"), JSON.stringify({ api: { workspaceId: WORKSPACE } }));
+    const io = captureIO({}, tmpdir());
+    expect(await runCli(["history", "-c", join(etc, "watchlist.json")], io)).toBe(0);
+    expect(io.stderrText()).toBe(
+      `authwatch: no state file at ${join(etc, ".authwatch", "state.db")}: the daemon has not written one there. ` +
+        "If it keeps its state elsewhere (the systemd unit uses /var/lib/authwatch/state.db), pass --state PATH or set AUTHWATCH_STATE\n",
+    );
+  });
+
+  it("reads the state file --state names, before AUTHWATCH_STATE and the watchlist", async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), "authwatch-history-cwd-"));
+    const io = captureIO({ AUTHWATCH_STATE: join(elsewhere, "missing.db") }, elsewhere);
+    expect(await runCli(["--state", join(dir, "state.db"), "history", "--json"], io)).toBe(0);
+    const { events } = JSON.parse(io.stdoutText()) as { events: unknown[] };
+    expect(events).toHaveLength(3);
+    const after = captureIO({}, elsewhere);
+    expect(await runCli(["history", "--state", join(dir, "state.db"), "--limit", "1"], after)).toBe(0);
+    expect(after.stderrText()).toContain(`events from ${join(dir, "state.db")}`);
+  });
 });

@@ -131,7 +131,7 @@ describe("authwatch status", () => {
     );
     const io = captureIO(env(), withSinks);
     expect(await runCli(["status", "--json"], io)).toBe(0);
-    expect(io.stderrText()).toBe("");
+    expect(io.stderrText()).not.toContain("sinks[");
     const { sessions } = JSON.parse(io.stdoutText()) as { sessions: Record<string, unknown>[] };
     expect(sessions.map((s) => s.status)).toEqual(["READY"]);
     // watch and check still demand them.
@@ -139,6 +139,38 @@ describe("authwatch status", () => {
     expect(await runCli(["check"], check)).toBe(2);
     expect(check.stderrText()).toContain("sinks[0].secretEnv: environment variable UNSET_SECRET is not set");
     expect(check.stderrText()).toContain("sinks[1].urlEnv: environment variable UNSET_SLACK_URL is not set");
+  });
+
+  it("says since is unknown and names the state file it looked for when it is missing; --state finds the daemon's", async () => {
+    const shell = mkdtempSync(join(tmpdir(), "authwatch-status-shell-"));
+    writeFileSync(
+      join(shell, "watchlist.json"),
+      JSON.stringify({
+        api: { workspaceId: WORKSPACE },
+        sessions: [{ project: "my-project", id: "ready-one" }],
+      }),
+    );
+    const io = captureIO(env(), shell);
+    expect(await runCli(["status"], io)).toBe(0);
+    expect(io.stderrText()).toContain(
+      `authwatch: since is unknown: no state file at ${join(shell, ".authwatch", "state.db")}: the daemon has not written one there.`,
+    );
+    expect(io.stderrText()).toContain("pass --state PATH or set AUTHWATCH_STATE");
+
+    const store = openStore(join(shell, "daemon.db"));
+    const since = Date.UTC(2026, 10, 22, 9, 12, 3);
+    store.recordTransition(
+      ref("ready-one"),
+      { status: "READY", sessionType: "CREDENTIALS", since },
+      null,
+      [],
+    );
+    store.close();
+    const pointed = captureIO(env(), shell);
+    expect(await runCli(["status", "--json", "--state", "daemon.db"], pointed)).toBe(0);
+    expect(pointed.stderrText()).toBe("");
+    const { sessions } = JSON.parse(pointed.stdoutText()) as { sessions: Record<string, unknown>[] };
+    expect(sessions[0]?.since).toBe("2026-11-22T09:12:03.000Z");
   });
 
   it("exits 2 naming the watchlist when there is none, and the variable when the key is not set", async () => {

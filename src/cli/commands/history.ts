@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readHistory, renderHistoryTable } from "../../commands/history.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { UsageError } from "../../errors/usage-error.js";
@@ -5,6 +6,7 @@ import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
 import { loadCommandConfig } from "../load-config.js";
 import { parseWorkspaceFlag } from "../parse-workspace.js";
+import { missingStateFile } from "../state-file-hint.js";
 import { type ParsedTarget, parseWaitTarget } from "../wait/parse-target.js";
 
 export interface HistoryOptions extends GlobalOptions {
@@ -43,6 +45,12 @@ export const historyCommand = defineCommand<HistoryOptions>({
   },
   async run(options, { io }) {
     const config = loadCommandConfig(options, io, { needs: false, requireWatchlist: false });
+    // Always say which file was read: a shell and a service may resolve different ones.
+    io.stderr.write(
+      existsSync(config.statePath)
+        ? `authwatch: events from ${config.statePath}\n`
+        : `authwatch: ${missingStateFile(config.statePath)}\n`,
+    );
     const entries = readHistory({
       statePath: config.statePath,
       ...(options.target ? { target: options.target } : {}),

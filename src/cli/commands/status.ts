@@ -3,6 +3,7 @@ import { collectStatus, readSinceFromStateFile, statusExitCode } from "../../com
 import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
 import { loadCommandConfig } from "../load-config.js";
+import { missingStateFile } from "../state-file-hint.js";
 
 export interface StatusOptions extends GlobalOptions {
   json: boolean;
@@ -19,7 +20,7 @@ export const statusCommand = defineCommand<StatusOptions>({
   async run(options, { io }) {
     // Polling needs every API key (a missing one is exit 2, not a row of failures); sink secrets it leaves alone.
     const config = loadCommandConfig(options, io, { needs: "api-keys", requireWatchlist: true });
-    const sinceOf = readSinceFromStateFile(config.statePath);
+    const { sinceOf, problem } = readSinceFromStateFile(config.statePath);
     const rows = await collectStatus(config, sinceOf ? { sinceOf } : {});
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ sessions: rows }, null, 2)}\n`);
@@ -27,6 +28,10 @@ export const statusCommand = defineCommand<StatusOptions>({
       io.stdout.write(renderStatusTable(rows, Date.now()));
     }
     for (const line of summarizeFailures(rows)) io.stderr.write(`authwatch: ${line}\n`);
+    if (problem !== undefined && rows.some((row) => row.status !== null)) {
+      const why = problem === "missing" ? missingStateFile(config.statePath) : problem;
+      io.stderr.write(`authwatch: since is unknown: ${why}\n`);
+    }
     return statusExitCode(rows);
   },
 });
