@@ -10,6 +10,7 @@ import type { DeliveryOutcome } from "./sink.js";
  */
 export const DELIVERY_ERROR_CODES = {
   "HTTP_<status>": "The receiver answered with this non-2xx status.",
+  "SMTP_<code>": "The SMTP server refused the mail with this reply code (4xx retried, 5xx dead-lettered).",
   TIMEOUT: "No complete answer within the sink's timeout.",
   NETWORK_ERROR: "The connection failed (refused, reset, DNS).",
   ABORTED: "The attempt was cancelled because authwatch is stopping; it is retried later.",

@@ -2,11 +2,12 @@ import type { WatchlistSink } from "../config/schema.js";
 import type { Secret } from "../config/types.js";
 import { type CommandSinkConfig, commandKind } from "./command-kind.js";
 import { type ConsoleSinkConfig, consoleKind } from "./console-kind.js";
+import { type EmailSinkConfig, emailKind } from "./email-kind.js";
 import { type PagerDutySinkConfig, pagerDutyKind } from "./pagerduty-kind.js";
 import type { SinkKind } from "./sink-kind.js";
 import { type WebhookSinkConfig, webhookKind } from "./webhook-kind.js";
 
-export const SINK_TYPES = ["console", "webhook", "command", "pagerduty"] as const;
+export const SINK_TYPES = ["console", "webhook", "command", "pagerduty", "email"] as const;
 export type SinkType = (typeof SINK_TYPES)[number];
 
 /**
@@ -18,6 +19,7 @@ export const SINK_KINDS = {
   webhook: webhookKind,
   command: commandKind,
   pagerduty: pagerDutyKind,
+  email: emailKind,
 } satisfies {
   [T in SinkType]: SinkKind<Extract<WatchlistSink, { type: T }>, Extract<SinkConfig, { type: T }>>;
 };
@@ -28,9 +30,15 @@ export const SINK_SCHEMAS = [
   webhookKind.schema,
   commandKind.schema,
   pagerDutyKind.schema,
+  emailKind.schema,
 ] as const;
 
-export type SinkConfig = ConsoleSinkConfig | WebhookSinkConfig | CommandSinkConfig | PagerDutySinkConfig;
+export type SinkConfig =
+  | ConsoleSinkConfig
+  | WebhookSinkConfig
+  | CommandSinkConfig
+  | PagerDutySinkConfig
+  | EmailSinkConfig;
 
 /**
  * The kind of a resolved config. TypeScript cannot correlate `SINK_KINDS[config.type]` with

@@ -11,8 +11,10 @@ import {
   commandConfig,
   consoleConfig,
   EXPIRED,
+  emailConfig,
   pagerDutyConfig,
   ROUTING_KEY,
+  SMTP_PASSWORD,
   webhookConfig,
 } from "./fixtures.js";
 import { closedPort, type Receiver, startReceiver } from "./receiver.js";
@@ -39,6 +41,13 @@ const HANGING: AuthwatchEvent = { ...EXPIRED, data: { ...EXPIRED.data, eventId: 
 const HANG_SCRIPT = `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{if(!s.includes('"hang"'))process.exit(0);setTimeout(()=>{},10000)})`;
 
 const FIXTURES: Record<SinkType, KindFixture> = {
+  // Pointed at the HTTP receiver, which never greets: every attempt fails, none may throw or leak.
+  email: {
+    config: (origin) => emailConfig("127.0.0.1", Number(new URL(origin).port), { timeoutMs: 300 }),
+    secrets: [SMTP_PASSWORD],
+    http: false,
+    durable: true,
+  },
   console: { config: () => consoleConfig(), secrets: [], http: false, durable: false },
   command: {
     config: () => commandConfig([process.execPath, "-e", HANG_SCRIPT], { timeoutMs: 5_000 }),

@@ -1,5 +1,6 @@
 import type { CommandSinkConfig, ConsoleSinkConfig, WebhookSinkConfig } from "../../src/config/types.js";
 import type { PollHealthEvent, TransitionEvent, UnauthorizedEvent } from "../../src/events.js";
+import type { EmailSinkConfig } from "../../src/sinks/email-kind.js";
 import type { PagerDutySinkConfig } from "../../src/sinks/pagerduty-kind.js";
 
 export const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
@@ -114,6 +115,31 @@ export function pagerDutyConfig(
     type: "pagerduty",
     routingKey: { source: "env PD_ROUTING_KEY", value: ROUTING_KEY },
     url,
+    timeoutMs: 2_000,
+    ...overrides,
+  };
+}
+
+export const SMTP_PASSWORD = "smtp-PASSWORD-s3cret";
+
+export function emailConfig(
+  host: string,
+  port: number,
+  overrides: Partial<EmailSinkConfig> = {},
+): EmailSinkConfig {
+  return {
+    ...BASE,
+    name: "mail",
+    type: "email",
+    smtp: {
+      host,
+      port,
+      secure: false,
+      user: { source: "env SMTP_USER", value: "authwatch" },
+      password: { source: "env SMTP_PASSWORD", value: SMTP_PASSWORD },
+    },
+    from: "authwatch <authwatch@example.com>",
+    to: ["oncall@example.com", "lead@example.com"],
     timeoutMs: 2_000,
     ...overrides,
   };

@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEmailSink } from "../../src/sinks/email-sink.js";
+import type { Sink } from "../../src/sinks/sink.js";
+import { attemptContext, EXPIRED, emailConfig, POLL_FAILING, SMTP_PASSWORD } from "./fixtures.js";
+import { closedPort } from "./receiver.js";
+import { type SmtpReceiver, startSmtpReceiver } from "./smtp-receiver.js";
+
+const NOW = Date.parse(EXPIRED.data.observedAt) + 1_000;
+
+describe("the email sink against a real SMTP server", () => {
+  let smtp: SmtpReceiver;
+  let sink: Sink;
+  beforeEach(async () => {
+    smtp = await startSmtpReceiver({ user: "authwatch", password: SMTP_PASSWORD });
+    sink = createEmailSink(emailConfig(smtp.host, smtp.port), { now: () => NOW });
+  });
+  afterEach(async () => {
+    await sink.close?.();
+    await smtp.close();
+  });
+
+  it("sends one plain-text mail with a short subject and the facts in the body", async () => {
+    expect(await sink.deliver(EXPIRED, attemptContext())).toEqual({ kind: "delivered" });
+    expect(smtp.mails).toHaveLength(1);
+    const [mail] = smtp.mails;
+    expect(mail?.from).toBe("authwatch@example.com");
+    expect(mail?.to).toEqual(["oncall@example.com", "lead@example.com"]);
+    expect(mail?.subject).toBe("[authwatch] my-project/auth-session-123 is EXPIRED");
+    expect(mail?.headers["content-type"]).toMatch(/^text\/plain/);
+    expect(mail?.headers["x-authwatch-event-id"]).toBe(EXPIRED.data.eventId);
+    expect(mail?.body).toContain("my-project/auth-session-123 is EXPIRED (was READY for 3d 4h)\n\n");
+    expect(mail?.body).toContain("Status:    READY → EXPIRED\n");
+    expect(mail?.body).toContain("Labels:    team=growth\n");
+  });
+
+  it("keeps a poll failure's subject short and puts the error in the body", async () => {
+    await sink.deliver(POLL_FAILING, attemptContext());
+    expect(smtp.mails[0]?.subject).toBe(
+      "[authwatch] my-project/auth-session-123 cannot be polled: 3 failed polls in a row",
+    );
+    expect(smtp.mails[0]?.body).toContain("Error:");
+    expect(smtp.mails[0]?.body).toContain("(TIMEOUT)");
+  });
+
+  it("retries a transient SMTP refusal (4xx) and delivers on the next attempt", async () => {
+    const sink = createEmailSink(emailConfig(smtp.host, smtp.port, { to: ["oncall@example.com"] }));
+    smtp.refuseNext(451, "Try again later");
+    const outcome = await sink.deliver(EXPIRED, attemptContext());
+    expect(outcome).toMatchObject({
+      kind: "retry",
+      error: { code: "SMTP_451", message: expect.stringContaining("451") },
+    });
+    expect(await sink.deliver(EXPIRED, attemptContext(2))).toEqual({ kind: "delivered" });
+    expect(smtp.mails).toHaveLength(1);
+  });
+
+  it("dead-letters a permanent refusal (5xx) with the server's reason", async () => {
+    const sink = createEmailSink(emailConfig(smtp.host, smtp.port, { to: ["oncall@example.com"] }));
+    smtp.refuseNext(550, "No such user here");
+    const outcome = await sink.deliver(EXPIRED, attemptContext());
+    expect(outcome).toMatchObject({
+      kind: "permanent",
+      error: {
+        code: "SMTP_550",
+        message: expect.stringMatching(
+          /^SMTP 127\.0\.0\.1:\d+: the SMTP server refused the mail: 550 No such user here/,
+        ),
+      },
+    });
+  });
+
+  it("says how many recipients got the mail when the server refuses some of them for good", async () => {
+    smtp.refuseNext(550, "No such user here");
+    const outcome = await sink.deliver(EXPIRED, attemptContext());
+    expect(outcome).toMatchObject({
+      kind: "permanent",
+      error: { code: "SMTP_550", message: expect.stringContaining("sent to 1 of 2 recipients") },
+    });
+    expect(smtp.mails[0]?.to).toEqual(["lead@example.com"]);
+  });
+
+  it("dead-letters refused credentials without ever showing the password", async () => {
+    const wrong = createEmailSink(
+      emailConfig(smtp.host, smtp.port, {
+        smtp: {
+          host: smtp.host,
+          port: smtp.port,
+          secure: false,
+          user: { source: "env U", value: "authwatch" },
+          password: { source: "env P", value: "wrong-PASSWORD-42" },
+        },
+      }),
+    );
+    const outcome = await wrong.deliver(EXPIRED, attemptContext());
+    expect(outcome).toMatchObject({ kind: "permanent", error: { code: "SMTP_535" } });
+    expect(JSON.stringify(outcome)).not.toContain("wrong-PASSWORD-42");
+    expect(smtp.mails).toEqual([]);
+  });
+
+  it("retries when the server cannot be reached", async () => {
+    const port = await closedPort();
+    const offline = createEmailSink(emailConfig("127.0.0.1", port));
+    expect(await offline.deliver(EXPIRED, attemptContext())).toMatchObject({
+      kind: "retry",
+      error: { code: "NETWORK_ERROR" },
+    });
+  });
+});
