@@ -5,8 +5,8 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createClientPool } from "../src/api/client-pool.js";
 import { createApiDispatcher } from "../src/api/dispatcher.js";
 import { systemClock } from "../src/clock.js";
+import { createEventPipeline } from "../src/daemon/event-pipeline.js";
 import { createPollHandler } from "../src/daemon/poll-handler.js";
-import { createStateWriter } from "../src/daemon/state-writer.js";
 import { createEventBus } from "../src/event-bus.js";
 import { createScheduler } from "../src/scheduler/scheduler.js";
 import { openStore } from "../src/store/store.js";
@@ -64,11 +64,12 @@ export async function measureLateness(options: LatenessOptions): Promise<Latenes
   const store = openStore(config.statePath, { logger });
   const states = store.loadSessions();
   const bus = createEventBus();
-  const writer = createStateWriter({
+  const pipeline = createEventPipeline({
     store,
+    sinks: { route: () => [], deliverNow: () => undefined },
+    bus,
+    wakeDelivery: () => undefined,
     logger,
-    route: () => [],
-    publish: (event) => bus.emit("event", event),
   });
   const probe = probeDispatcher(createApiDispatcher({ connections: concurrency }));
   const clients = createClientPool(config.api, { dispatcher: probe.dispatcher });
@@ -76,7 +77,7 @@ export async function measureLateness(options: LatenessOptions): Promise<Latenes
     clock: systemClock,
     logger,
     clients,
-    writer,
+    pipeline,
     states,
     logTransitions: true,
   });
@@ -100,8 +101,8 @@ export async function measureLateness(options: LatenessOptions): Promise<Latenes
   } finally {
     loopDelay.disable();
     await scheduler.stop();
-    await writer.flush();
-    writer.close();
+    await pipeline.flush();
+    pipeline.close();
     store.close();
     await probe.close();
     rmSync(dir, { recursive: true, force: true });

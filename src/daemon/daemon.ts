@@ -9,12 +9,13 @@ import { createScheduler } from "../scheduler/scheduler.js";
 import type { StateStore } from "../store/state-store.js";
 import { openStore } from "../store/store.js";
 import type { SessionState } from "../types.js";
+import { createEventPipeline } from "./event-pipeline.js";
 import { startStatusServer } from "./http-server.js";
 import { createDaemonMetrics, type DaemonMetrics } from "./metrics.js";
 import { createPollHandler } from "./poll-handler.js";
+import { planReload, type ReloadSummary } from "./reload-plan.js";
 import { scrubSecretsFromEnv } from "./scrub-env.js";
 import { createSinkRouter } from "./sink-router.js";
-import { createStateWriter } from "./state-writer.js";
 
 export interface DaemonOptions {
   config: ResolvedConfig;
@@ -37,15 +38,6 @@ export interface DaemonOptions {
 export const HISTORY_RETENTION_MS = 90 * 86_400_000;
 const PRUNE_EVERY_MS = 6 * 3_600_000;
 
-export interface ReloadSummary {
-  added: number;
-  removed: number;
-  changed: number;
-  unchanged: number;
-  /** Settings that only a restart applies. */
-  needsRestart: string[];
-}
-
 export interface Daemon {
   /** Every event, after it is stored. */
   readonly bus: EventBus;
@@ -57,23 +49,6 @@ export interface Daemon {
   outboxDepth(): Promise<Record<string, number>>;
   /** Stops polling, lets in-flight polls and deliveries finish (bounded), persists and closes. */
   stop(timeoutMs: number): Promise<void>;
-}
-
-/** A stable comparison key of everything that affects how a session is polled. */
-function sessionFingerprint(session: WatchedSession): string {
-  return JSON.stringify([
-    session.apiKey?.source,
-    session.apiKey?.value,
-    session.intervals,
-    session.jitter,
-    session.failureThreshold,
-    session.schedule,
-    session.labels,
-  ]);
-}
-
-function apiNeedsNewClients(a: ResolvedApi, b: ResolvedApi): boolean {
-  return a.baseUrl !== b.baseUrl || a.timeoutMs !== b.timeoutMs;
 }
 
 /** Wires store, scheduler, poll handler, sinks and status server into the running daemon. */
@@ -123,16 +98,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       deliveryResult: (sink, result, durationMs) => metrics.deliveryResult(sink, result, durationMs),
     },
   });
-  bus.on("event", (event) => {
-    router.publish(event);
-    worker.notify();
-  });
-  const writer = createStateWriter({
+  const pipeline = createEventPipeline({
     store,
+    sinks: router,
+    bus,
+    wakeDelivery: (sink) => worker.notify(sink),
     logger,
     clock,
-    route: router.route,
-    publish: (event) => bus.emit("event", event),
   });
 
   let clients: ClientPool = createClientPool(
@@ -143,7 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     clock,
     logger,
     clients: { forKey: (key) => clients.forKey(key) },
-    writer,
+    pipeline,
     states,
     failing,
     metrics,
@@ -166,7 +138,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           metrics,
           healthy: () => {
             if (!running) return { ok: false, reason: "stopping" };
-            if (!store.isHealthy() || !writer.healthy()) {
+            if (!store.isHealthy() || !pipeline.healthy()) {
               return { ok: false, reason: "the state store cannot be written; changes are kept and retried" };
             }
             return { ok: true };
@@ -230,53 +202,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     statusUrl: server?.url,
     outboxDepth: async () => await store.outboxDepth(),
     reload(next) {
-      const summary: ReloadSummary = { added: 0, removed: 0, changed: 0, unchanged: 0, needsRestart: [] };
-      if (next.statePath !== config.statePath) summary.needsRestart.push("state");
-      if (next.api.concurrency !== config.api.concurrency) summary.needsRestart.push("api.concurrency");
-      if (next.api.maxRequestsPerSecond !== config.api.maxRequestsPerSecond) {
-        summary.needsRestart.push("api.maxRequestsPerSecond");
-      }
-      // A key rotated under the same name should not wait out the pause its old value earned.
-      const oldKeys = new Map(
-        config.sessions.map((session) => [session.apiKey?.source, session.apiKey?.value]),
-      );
-      for (const session of next.sessions) {
-        const source = session.apiKey?.source;
-        if (source !== undefined && oldKeys.has(source) && oldKeys.get(source) !== session.apiKey?.value) {
-          scheduler.resumeKey(source);
-        }
-      }
-      if (apiNeedsNewClients(next.api, config.api)) {
+      const plan = planReload(config, next);
+      const { summary } = plan;
+      for (const source of plan.resumeKeys) scheduler.resumeKey(source);
+      if (plan.newClients) {
         clients = createClientPool(
           next.api,
           options.apiDispatcher ? { dispatcher: options.apiDispatcher } : {},
         );
       }
-      const nextKeys = new Set(next.sessions.map((session) => session.key));
-      for (const key of sessions.keys()) {
-        if (nextKeys.has(key)) continue;
+      for (const key of plan.remove) {
         scheduler.remove(key);
         pollHandler.forget(key);
         sessions.delete(key);
-        summary.removed++;
       }
-      for (const session of next.sessions) {
-        const fingerprint = sessionFingerprint(session);
-        const old = sessions.get(session.key);
-        const before = old && sessionFingerprint(old);
-        if (before === fingerprint) {
-          summary.unchanged++;
-          sessions.set(session.key, session);
-          continue;
-        }
-        if (before === undefined) summary.added++;
-        else summary.changed++;
-        sessions.set(session.key, session);
-        scheduler.upsert(session, states.get(session.key)?.status);
-      }
+      // Every entry takes the new config's object (labels and names shown by /sessions and metrics).
+      for (const session of next.sessions) sessions.set(session.key, session);
+      for (const session of plan.schedule) scheduler.upsert(session, states.get(session.key)?.status);
       router.update(next.sinks, scrubSecretsFromEnv(baseEnv, next));
       worker.updateSinks(router.durableSinks());
-      pollHandler.setLogTransitions(!next.sinks.some((sink) => sink.type === "console"));
+      pollHandler.setLogTransitions(!plan.consoleSink);
       config = next;
       logger.info({ ...summary }, "watchlist reloaded");
       if (summary.needsRestart.length > 0) {
@@ -304,8 +249,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         scheduler.abortInFlight();
         await schedulerStopped;
       }
-      await writer.flush();
-      writer.close();
+      await pipeline.flush();
+      pipeline.close();
       await worker.stop(Math.max(0, deadline - clock.monotonic() - 200));
       await server?.close();
       await router.close();

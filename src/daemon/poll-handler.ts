@@ -1,24 +1,25 @@
-import { randomUUID } from "node:crypto";
 import type { ClientPool } from "../api/client-pool.js";
 import { RateLimitedError, UnauthorizedError } from "../api/errors.js";
 import { pollSession } from "../api/poll.js";
 import type { Clock } from "../clock.js";
 import type { WatchedSession } from "../config/types.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
+import { newEventId as newEventIdAt } from "../event-id.js";
 import type { AuthorizedEvent, AuthwatchEvent, PollHealthEvent, UnauthorizedEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import { HEALTHY, type PollHealth, recordFailure, recordSuccess } from "../poll-health.js";
 import type { PollReport } from "../scheduler/scheduler.js";
 import { transition } from "../transition.js";
 import { type ErrorInfo, isKnownStatus, type SessionState } from "../types.js";
+import type { EventPipeline } from "./event-pipeline.js";
 import type { DaemonMetrics } from "./metrics.js";
-import type { StateWriter } from "./state-writer.js";
 
 export interface PollHandlerDeps {
   clock: Clock;
   logger: Logger;
   clients: ClientPool;
-  writer: StateWriter;
+  /** Where changes and events go: stored, then fanned out. */
+  pipeline: EventPipeline;
   /** States loaded from the store at start; the poll handler keeps them current. */
   states: Map<string, SessionState>;
   /** Sessions that were failing when the daemon last stopped (poll_failing without poll_recovered). */
@@ -46,12 +47,12 @@ const DEFAULT_UNAUTHORIZED_RETRY_MS = 60_000;
 
 /**
  * The edge between the scheduler and the pure state machine: polls, feeds `transition`, hands
- * changes to the state writer (which persists them with their outbox rows, then publishes), and
+ * changes to the event pipeline (which stores them with their outbox rows, then fans them out), and
  * turns failures into backoff hints and health events.
  */
 export function createPollHandler(deps: PollHandlerDeps): PollHandler {
-  const { clock, logger, writer, states } = deps;
-  const newEventId = deps.newEventId ?? randomUUID;
+  const { clock, logger, pipeline, states } = deps;
+  const newEventId = deps.newEventId ?? (() => newEventIdAt(clock.now()));
   // Only failing sessions have an entry: healthy ones cost nothing.
   const health = new Map<string, PollHealth>();
   // A poll_failing that went out before a restart is closed by a poll_recovered, never repeated.
@@ -96,7 +97,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
             observedAt: new Date(clock.now()).toISOString(),
           },
         };
-        writer.recordEvent(event, null);
+        pipeline.recordEvent(event, null);
       }
       return {
         kind: "failed",
@@ -124,7 +125,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
         timestamp: new Date(clock.now()).toISOString(),
         data: { ...baseHealthData(session), error: info, failures: after.failures },
       };
-      writer.recordEvent(event, session.key);
+      pipeline.recordEvent(event, session.key);
     }
     if (error instanceof RateLimitedError) {
       const ms = error.retryAfterMs ?? 0;
@@ -147,7 +148,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
           observedAt: new Date(clock.now()).toISOString(),
         },
       };
-      writer.recordEvent(event, null);
+      pipeline.recordEvent(event, null);
     }
     const before = health.get(session.key);
     if (!before) return;
@@ -160,7 +161,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
         timestamp: new Date(clock.now()).toISOString(),
         data: { ...baseHealthData(session), error: before.lastError, failures: before.failures },
       };
-      writer.recordEvent(event, session.key);
+      pipeline.recordEvent(event, session.key);
     }
   }
 
@@ -205,7 +206,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
       });
       if (outcome.changed) {
         states.set(session.key, outcome.state);
-        writer.recordTransition(session, outcome.state, outcome.event);
+        pipeline.recordTransition(session, outcome.state, outcome.event);
       }
       if (outcome.event) {
         deps.metrics?.transition(outcome.event.data.to);

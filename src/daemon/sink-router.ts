@@ -6,17 +6,15 @@ import { createSink } from "../sinks/create-sink.js";
 import { sinkWants } from "../sinks/filter.js";
 import { sinkFingerprint } from "../sinks/fingerprint.js";
 import type { Sink } from "../sinks/sink.js";
+import type { EventSinks } from "./event-pipeline.js";
 
 export interface RoutedSink {
   sink: Sink;
   fingerprint: string;
 }
 
-export interface SinkRouter {
-  /** Durable sinks (webhook, command) that want the event and are not disabled: one outbox row each. Reads no store. */
-  route(event: AuthwatchEvent): string[];
-  /** Immediate sinks (console) get the event now, each isolated from the others. */
-  publish(event: AuthwatchEvent): void;
+/** The configured sinks: built from the watchlist, rebuilt on reload, and asked where an event goes. */
+export interface SinkRouter extends EventSinks {
   durableSinks(): Map<string, RoutedSink>;
   update(configs: readonly SinkConfig[], env: NodeJS.ProcessEnv): void;
   close(): Promise<void>;
@@ -65,7 +63,7 @@ export function createSinkRouter(deps: {
       }
       return names;
     },
-    publish(event) {
+    deliverNow(event) {
       for (const { sink } of sinks.values()) {
         if (sink.durable || !sinkWants(sink.config, event)) continue;
         // A console sink cannot really fail, but one that did must not stop the others.

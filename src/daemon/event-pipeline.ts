@@ -1,26 +1,52 @@
 import { type Clock, systemClock } from "../clock.js";
+import type { EventBus } from "../event-bus.js";
 import type { AuthwatchEvent, TransitionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import type { StateStore, StoreChange } from "../store/state-store.js";
 import type { SessionRef, SessionState } from "../types.js";
 import { backoffDelay } from "../util/backoff.js";
 
-export interface StateWriterDeps {
-  store: StateStore;
-  logger: Logger;
-  /** Durable sinks that want the event: their outbox rows are written in the same transaction. */
+/** The pipeline's view of the configured sinks. */
+export interface EventSinks {
+  /** Durable sinks (outbox rows) that want the event, minus those disabled by a 410: memory only. */
   route(event: AuthwatchEvent): string[];
-  /** Called for each event after it is committed, in order. */
-  publish(event: AuthwatchEvent): void;
+  /** Hands the event to the immediate sinks (console) that want it, each isolated from the others. */
+  deliverNow(event: AuthwatchEvent): void;
+}
+
+export interface EventPipelineDeps {
+  store: StateStore;
+  sinks: EventSinks;
+  /** Listeners (tests, the library, /events) hear each event once it is stored, in order. */
+  bus: EventBus;
+  /** Wakes the delivery loop of a sink that has new outbox rows. */
+  wakeDelivery(sink: string): void;
+  logger: Logger;
   /** After a failed write, the first retry waits this long, doubling up to 30 s. */
   retryDelayMs?: number;
   /** Retry waits and the burst gap; the system clock by default. */
   clock?: Clock;
 }
 
-export interface StateWriter {
+/**
+ * The one way every event takes, read top to bottom in this file:
+ *
+ *   1. a producer hands a change in: `recordTransition` (the poll handler, after `transition`) or
+ *      `recordEvent` (poll health, watcher.unauthorized/authorized, alerts — any new producer);
+ *   2. filter: the durable sinks that want the event, from their filters and the in-memory 410
+ *      state (`route`), with no store read;
+ *   3. commit: the changes that arrived together go to the store in one transaction, each state with
+ *      its event and one outbox row per durable sink;
+ *   4. fan out, only once committed and in order: the bus, the immediate sinks, and a wake-up of
+ *      the delivery loop of each sink that got a row.
+ */
+export interface EventPipeline {
+  /** A session's new stored state and, when its status changed, the event announcing it. */
   recordTransition(ref: SessionRef, state: SessionState, event: TransitionEvent | null): void;
-  /** A health event (poll_failing, poll_recovered, watcher.unauthorized), kept in order with the changes. */
+  /**
+   * Any other event — the one call an event producer makes. `sessionKey` is the session it is about
+   * (null for none). Stored with its outbox rows, then fanned out, in order with everything else.
+   */
   recordEvent(event: AuthwatchEvent, sessionKey: string | null): void;
   /** Commits everything queued now (shutdown, tests). */
   flush(): Promise<void>;
@@ -41,9 +67,9 @@ const BURST_BATCH = 8;
 const BURST_COMMIT_GAP_MS = 10;
 
 /**
- * Group commit. Every change is durable before its event is published, but the changes that arrive
- * within one turn of the event loop share one transaction and so one fsync: a sweep of thousands of
- * first observations costs a handful of fsyncs, not thousands.
+ * Group commit. Every change is stored before its event is fanned out, but the changes that arrive
+ * within one turn of the event loop share one transaction: a sweep of thousands of first
+ * observations costs a handful of commits, not thousands.
  *
  * A write the store refuses (disk full, file locked) is not dropped: the poll handler's in-memory state
  * has already moved on, so the next poll would see no change and the event would be lost. The
@@ -51,7 +77,7 @@ const BURST_COMMIT_GAP_MS = 10;
  * says 503 meanwhile. A crash before a commit loses nothing either: the stored state is the old one,
  * so the first poll after the restart sees the change again and emits it.
  */
-export function createStateWriter(deps: StateWriterDeps): StateWriter {
+export function createEventPipeline(deps: EventPipelineDeps): EventPipeline {
   const baseRetryMs = deps.retryDelayMs ?? 500;
   const clock = deps.clock ?? systemClock;
   let queue: Pending[] = [];
@@ -64,16 +90,9 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
   /** The commit under way: the store may answer later, and commits must not overlap. */
   let draining: Promise<void> | undefined;
 
-  const publishAll = (events: AuthwatchEvent[]) => {
-    for (const event of events) {
-      try {
-        deps.publish(event);
-      } catch (error) {
-        deps.logger.error({ err: error, eventId: event.data.eventId }, "publishing an event failed");
-      }
-    }
-  };
+  const { sinks, bus, logger } = deps;
 
+  /** 2. Filter: each change as the store takes it, with the outbox rows its event needs. */
   const toChange = (item: Pending): StoreChange =>
     item.kind === "transition"
       ? {
@@ -81,17 +100,36 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
           ref: item.ref,
           state: item.state,
           event: item.event,
-          deliverTo: item.event ? deps.route(item.event) : [],
+          deliverTo: item.event ? sinks.route(item.event) : [],
         }
-      : { kind: "event", event: item.event, sessionKey: item.sessionKey, deliverTo: deps.route(item.event) };
+      : { kind: "event", event: item.event, sessionKey: item.sessionKey, deliverTo: sinks.route(item.event) };
+
+  /** 4. Fan out what a commit stored, in order; a failing listener never stops the others. */
+  const fanOut = (changes: readonly StoreChange[]) => {
+    const woken = new Set<string>();
+    for (const change of changes) {
+      const { event } = change;
+      if (!event) continue;
+      try {
+        bus.emit("event", event);
+      } catch (error) {
+        logger.error({ err: error, eventId: event.data.eventId }, "an event listener failed");
+      }
+      sinks.deliverNow(event);
+      for (const sink of change.deliverTo) woken.add(sink);
+    }
+    for (const sink of woken) deps.wakeDelivery(sink);
+  };
 
   const drainQueue = async (): Promise<void> => {
     while (queue.length > 0 && !retryTimer) {
       const batch = queue;
       queue = [];
       lastCommitAt = clock.monotonic();
+      const changes = batch.map(toChange);
       try {
-        await deps.store.commit(batch.map(toChange));
+        // 3. Commit.
+        await deps.store.commit(changes);
       } catch (error) {
         // Kept, in order, ahead of what arrived meanwhile.
         queue = batch.concat(queue);
@@ -105,7 +143,7 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
           jitter: 0,
           random: () => 0.5,
         });
-        deps.logger.error(
+        logger.error(
           { err: error, queued: queue.length, retryInMs: delay },
           "could not write state changes to the store; they are kept and retried",
         );
@@ -117,10 +155,10 @@ export function createStateWriter(deps: StateWriterDeps): StateWriter {
       }
       lastBatch = batch.length;
       if (failures > 0) {
-        deps.logger.info({ after: failures }, "the store accepts writes again");
+        logger.info({ after: failures }, "the store accepts writes again");
         failures = 0;
       }
-      publishAll(batch.flatMap((item) => (item.event ? [item.event] : [])));
+      fanOut(changes);
     }
   };
 
