@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Dispatcher } from "undici";
 import { ConfigError } from "../errors/config-error.js";
+import { classifyNetworkFailure } from "../errors/network-failure.js";
 import type { SessionRef } from "../types.js";
 import { getDefaultDispatcher } from "./dispatcher.js";
 import {
@@ -15,7 +16,7 @@ import {
   ServerError,
   UnauthorizedError,
 } from "./errors.js";
-import { parseRetryAfter } from "./retry-after.js";
+import { MAX_API_PAUSE_MS, parseRetryAfter } from "./retry-after.js";
 import type { AuthSessionRecord, IntunedClient, IntunedClientOptions, RequestOptions } from "./types.js";
 import { parseAuthSessionBody, parseAuthSessionList } from "./validate.js";
 
@@ -29,26 +30,6 @@ export const MAX_LIST_BODY_BYTES = 64 * 1024 * 1024;
 
 /** Characters undici accepts in a header value; anything else would fail on every request. */
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
-
-const TIMEOUT_CODES = new Set([
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "ETIMEDOUT",
-]);
-
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: "connection refused",
-  ECONNRESET: "connection reset",
-  UND_ERR_SOCKET: "connection closed by the server",
-  EPIPE: "connection closed while sending",
-  ENOTFOUND: "host not found",
-  EAI_AGAIN: "DNS lookup failed",
-  EHOSTUNREACH: "host unreachable",
-  ENETUNREACH: "network unreachable",
-  UND_ERR_CLOSED: "connection pool closed",
-  UND_ERR_DESTROYED: "connection pool closed",
-};
 
 /**
  * A client for one (baseUrl, key) pair. The key is checked here, once, so that a key that can never
@@ -198,7 +179,10 @@ function statusError(
   if (status === 401 || status === 403) return new UnauthorizedError(withStatus);
   if (status === 404) return new NotFoundError(withStatus, notFound);
   if (status === 429) {
-    return new RateLimitedError({ ...withStatus, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) });
+    return new RateLimitedError({
+      ...withStatus,
+      retryAfterMs: parseRetryAfter(retryAfter, Date.now(), MAX_API_PAUSE_MS),
+    });
   }
   if (status >= 500) return new ServerError(withStatus);
   return new HttpStatusError(withStatus);
@@ -209,21 +193,11 @@ function statusError(
  * went wrong, so asking again may work. The original error stays in `cause` (it never holds headers).
  */
 function classifyFailure(error: unknown, details: ApiErrorDetails, timeoutMs: number): ApiError {
-  const code = errorCode(error);
-  if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    return new RequestTimeoutError({ ...details, timeoutMs, cause: error });
-  }
-  const reason = (code && NETWORK_REASONS[code]) ?? (code ? `request failed (${code})` : "request failed");
+  const failure = classifyNetworkFailure(error);
+  if (failure.kind === "timeout") return new RequestTimeoutError({ ...details, timeoutMs, cause: error });
+  // Not the caller's abort (handled before): the connection was torn down under the request.
+  const reason = failure.kind === "aborted" ? "request aborted" : failure.reason;
   return new NetworkError({ ...details, reason, cause: error });
-}
-
-/** Node puts `code` on the error, on the first of an AggregateError (happy eyeballs), or on `cause`. */
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const { code, errors, cause } = error as { code?: unknown; errors?: unknown; cause?: unknown };
-  if (typeof code === "string") return code;
-  if (Array.isArray(errors) && errors.length > 0) return errorCode(errors[0]);
-  return cause === undefined ? undefined : errorCode(cause);
 }
 
 /**

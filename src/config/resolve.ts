@@ -12,6 +12,7 @@ import { SINK_KINDS } from "../sinks/kinds.js";
 import type { SinkKind, SinkResolveContext } from "../sinks/sink-kind.js";
 import { WEBHOOK_TIMEOUT_MS, webhookUrl } from "../sinks/webhook-kind.js";
 import { type SessionRef, sessionKey, UUID_PATTERN } from "../types.js";
+import { isHttpUrl } from "../util/is-http-url.js";
 import { resolvePostgresState } from "./resolve-postgres.js";
 import type {
   Watchlist,
@@ -411,13 +412,4 @@ function durationMs(
   // parseWatchlist has already rejected bad durations; this guards a watchlist built in code.
   if (ms === undefined) context.issues.push({ path, message: "must be a duration" });
   return ms;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === "http:" || url.protocol === "https:";
-  } catch {
-    return false;
-  }
 }

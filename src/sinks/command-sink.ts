@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { CommandSinkConfig } from "../config/types.js";
 import { formatDuration } from "../duration.js";
+import type { FailureCode } from "../errors/codes.js";
 import type { AuthwatchEvent } from "../events.js";
 import { buildCommandEnv } from "./command-env.js";
 import type { DeliveryContext, DeliveryOutcome, Sink } from "./sink.js";
@@ -137,11 +138,11 @@ function runCommand(
 
 const ABORTED: DeliveryOutcome = retry("ABORTED", "delivery cancelled");
 
-function retry(code: string, message: string): DeliveryOutcome {
+function retry(code: FailureCode, message: string): DeliveryOutcome {
   return { kind: "retry", error: { code, message } };
 }
 
-function permanent(code: string, message: string): DeliveryOutcome {
+function permanent(code: FailureCode, message: string): DeliveryOutcome {
   return { kind: "permanent", error: { code, message } };
 }
 

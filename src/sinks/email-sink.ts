@@ -96,7 +96,7 @@ export function classifySmtpError(error: unknown, timeoutMs: number): DeliveryOu
   const { responseCode, response } = (error ?? {}) as { responseCode?: unknown; response?: unknown };
   if (typeof responseCode === "number" && responseCode >= 400 && responseCode < 600) {
     const reply = typeof response === "string" ? firstLine(response) : String(responseCode);
-    const code = `SMTP_${responseCode}`;
+    const code = `SMTP_${responseCode}` as const;
     // 503 is "bad sequence of commands": the session's state, not the message (nodemailer agrees).
     if (responseCode < 500 || responseCode === 503) {
       return { kind: "retry", error: { code, message: `the SMTP server answered ${reply}; retrying later` } };

@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher, request } from "undici";
+import { isHttpUrl } from "../util/is-http-url.js";
 import { classifyError, type ResponseHeaders } from "./classify.js";
 import type { DeliveryOutcome } from "./sink.js";
 
@@ -98,13 +99,8 @@ export async function postOnce(input: PostInput): Promise<PostResult> {
 
 /** The URL without userinfo, and that userinfo as a Basic `Authorization` value. Undefined when not http(s). */
 export function splitCredentials(url: string): { url: string; authorization?: string } | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
+  if (!isHttpUrl(url)) return undefined;
+  const parsed = new URL(url);
   if (parsed.username === "" && parsed.password === "") return { url };
   const user = decodeURIComponent(parsed.username);
   const password = decodeURIComponent(parsed.password);
@@ -114,10 +110,6 @@ export function splitCredentials(url: string): { url: string; authorization?: st
     url: parsed.toString(),
     authorization: `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`,
   };
-}
-
-export function isHttpUrl(value: string): boolean {
-  return splitCredentials(value) !== undefined;
 }
 
 /** A connection pool with the sink's timeout on every phase. */

@@ -1,6 +1,12 @@
 import type { SinkConfig } from "../config/types.js";
+import type { FailureCode } from "../errors/codes.js";
 import type { AuthwatchEvent } from "../events.js";
-import type { ErrorInfo } from "../types.js";
+
+/** A delivery failure: its code is one of the table's (src/errors/codes.ts) or `HTTP_<status>`. */
+export interface DeliveryError {
+  code: FailureCode;
+  message: string;
+}
 
 export interface DeliveryContext {
   signal: AbortSignal;
@@ -14,9 +20,9 @@ export interface DeliveryContext {
  */
 export type DeliveryOutcome =
   | { kind: "delivered"; status?: number }
-  | { kind: "retry"; error: ErrorInfo; retryAfterMs?: number }
-  | { kind: "permanent"; error: ErrorInfo }
-  | { kind: "disable"; error: ErrorInfo };
+  | { kind: "retry"; error: DeliveryError; retryAfterMs?: number }
+  | { kind: "permanent"; error: DeliveryError }
+  | { kind: "disable"; error: DeliveryError };
 
 /** One destination for events. Each sink type lives in its own file behind this interface. */
 export interface Sink {

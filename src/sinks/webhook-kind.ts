@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { envName, filePath, httpUrl, sinkBase, waitDuration } from "../config/schema-parts.js";
 import type { Found, Secret, SinkConfigBase } from "../config/types.js";
-import { isHttpUrl } from "./http-post.js";
+import { isHttpUrl } from "../util/is-http-url.js";
 import type { SinkKind, SinkResolveContext } from "./sink-kind.js";
 import { decodeWebhookSecret } from "./webhook-secret.js";
 import { createWebhookSink, type WebhookSinkDeps } from "./webhook-sink.js";

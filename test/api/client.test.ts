@@ -148,6 +148,7 @@ describe("createIntunedClient", () => {
   });
 
   const inTwoMinutes = () => new Date(Date.now() + 120_000).toUTCString();
+  const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1_000).toUTCString();
   const scenarios: Array<{
     name: string;
     fault?: () => FaultSpec;
@@ -294,16 +295,26 @@ describe("createIntunedClient", () => {
     });
   }
 
+  it("caps an absurd Retry-After, in seconds or as a date in 2100, at one minute", async () => {
+    api.injectFault({ kind: "status", status: 429, retryAfter: 1_000_000_000, count: 1 });
+    const seconds = (await failure(client().getAuthSession(ref))) as RateLimitedError;
+    expect(seconds.retryAfterMs).toBe(60_000);
+
+    api.injectFault({ kind: "status", status: 429, retryAfter: "Fri, 01 Jan 2100 00:00:00 GMT", count: 1 });
+    const date = (await failure(client().getAuthSession(ref))) as RateLimitedError;
+    expect(date.retryAfterMs).toBe(60_000);
+  });
+
   it("reads Retry-After seconds and dates into retryAfterMs", async () => {
     api.injectFault({ kind: "status", status: 429, retryAfter: 7, count: 1 });
     const seconds = (await failure(client().getAuthSession(ref))) as RateLimitedError;
     expect(seconds.retryAfterMs).toBe(7000);
 
-    api.injectFault({ kind: "status", status: 429, retryAfter: inTwoMinutes(), count: 1 });
+    api.injectFault({ kind: "status", status: 429, retryAfter: inSeconds(40), count: 1 });
     const date = (await failure(client().getAuthSession(ref))) as RateLimitedError;
     // An HTTP date has whole seconds, so up to one second is lost to rounding.
-    expect(date.retryAfterMs).toBeGreaterThan(118_000);
-    expect(date.retryAfterMs).toBeLessThanOrEqual(120_000);
+    expect(date.retryAfterMs).toBeGreaterThan(38_000);
+    expect(date.retryAfterMs).toBeLessThanOrEqual(40_000);
 
     api.injectFault({ kind: "status", status: 429, count: 1 });
     const none = (await failure(client().getAuthSession(ref))) as RateLimitedError;

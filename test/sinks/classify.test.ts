@@ -109,7 +109,7 @@ describe("classifyError", () => {
     const error = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
     expect(classifyError(error)).toEqual({
       kind: "retry",
-      error: { code: "NETWORK_ERROR", message: "connection failed: ECONNREFUSED" },
+      error: { code: "NETWORK_ERROR", message: "connection failed: connection refused (ECONNREFUSED)" },
     });
   });
 
