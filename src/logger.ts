@@ -8,6 +8,8 @@ export interface LoggerSettings {
   destination?: DestinationStream;
   /** Human-readable lines (pino-pretty); defaults to whether stdout is a TTY. */
   pretty?: boolean;
+  /** Colours in pretty lines; default true (the CLI turns them off for NO_COLOR). */
+  colorize?: boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
       transport: {
         target: "pino-pretty",
         options: {
-          colorize: true,
+          colorize: settings.colorize ?? true,
           translateTime: "SYS:HH:MM:ss.l",
           ignore: "pid,hostname,name,sink",
           singleLine: true,

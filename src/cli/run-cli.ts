@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { AuthwatchError, EXIT } from "../errors/authwatch-error.js";
 import { VERSION } from "../version.js";
 import type { CommandIO } from "./command-io.js";
+import { LOG_FORMATS } from "./command-logger.js";
 import { COMMANDS } from "./commands/index.js";
 import { LOG_LEVELS } from "./log-level.js";
 
@@ -17,6 +18,12 @@ export async function runCli(argv: readonly string[], io: CommandIO): Promise<nu
     .option("-c, --watchlist <path>", "watchlist file (env AUTHWATCH_WATCHLIST)", undefined)
     .option("--state <path>", 'state file (env AUTHWATCH_STATE; else the watchlist\'s "state")')
     .addOption(new Option("--log-level <level>", "log level (env AUTHWATCH_LOG_LEVEL)").choices(LOG_LEVELS))
+    .addOption(
+      new Option(
+        "--log-format <format>",
+        "log lines as JSON or pretty (env AUTHWATCH_LOG_FORMAT; default pretty on a TTY, JSON otherwise; NO_COLOR drops colours)",
+      ).choices(LOG_FORMATS),
+    )
     .exitOverride()
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({

@@ -5,11 +5,11 @@ import { parseListen } from "../../daemon/http-server.js";
 import { DURATION_HINT, parseDuration } from "../../duration.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { UsageError } from "../../errors/usage-error.js";
-import { createLogger, type Logger } from "../../logger.js";
+import type { Logger } from "../../logger.js";
 import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions, SignalName } from "../command-io.js";
+import { createCommandLogger } from "../command-logger.js";
 import { loadCommandConfig, watchlistPath } from "../load-config.js";
-import { resolveLogLevel } from "../log-level.js";
 
 export interface WatchOptions extends GlobalOptions {
   listen: ReturnType<typeof parseListen> | undefined;
@@ -80,10 +80,7 @@ export const watchCommand = defineCommand<WatchOptions, { listen?: string; shutd
   async run(options, { io }) {
     const global = options;
     const { listen, shutdownMs } = options;
-    const logger = createLogger({
-      level: resolveLogLevel(global, io),
-      pretty: Boolean(io.stdout.isTTY),
-    });
+    const logger = createCommandLogger(global, io);
     const load = () => loadCommandConfig(global, io, { needs: true, requireWatchlist: true });
 
     // Signals are handled from the first moment: a `systemctl reload` during start-up must not kill
