@@ -2,7 +2,10 @@ import type { Dispatcher } from "undici";
 import { createClientPool } from "../api/client-pool.js";
 import { NotFoundError, UnauthorizedError } from "../api/errors.js";
 import type { ResolvedConfig, Secret, WatchedSession } from "../config/types.js";
+import { AuthwatchError } from "../errors/authwatch-error.js";
+import type { ErrorCode } from "../errors/codes.js";
 import type { ConfigIssue } from "../errors/config-error.js";
+import { toErrorInfo } from "../errors/to-error-info.js";
 
 export interface CheckSummary {
   sessions: number;
@@ -10,15 +13,25 @@ export interface CheckSummary {
   apiKeys: number;
 }
 
+export interface KeyProbes {
+  /** One per key, in the order the watchlist first uses them. */
+  lines: string[];
+  /** Keys the API refused (401/403): the configuration is wrong. */
+  refused: ConfigIssue[];
+  /** Keys that could not be verified because the API did not answer well: an outage, not a config error. */
+  unverified: { code: ErrorCode; message: string }[];
+}
+
 /**
  * `check --online`: one request per API key, using the first session that uses it.
- * A 200 or a 404 proves the key is accepted; 401/403 or no answer is an issue. Returns a line per key
- * and the issues, so the caller can show which keys passed even when another failed.
+ * A 200 or a 404 proves the key is accepted; 401/403 refuses it; no answer (or a 5xx, a 429) leaves
+ * it unverified. Returns a line per key and the two kinds of failure apart, so the caller can show
+ * which keys passed and tell a wrong key from an outage.
  */
 export async function probeKeys(
   config: ResolvedConfig,
   deps: { dispatcher?: Dispatcher } = {},
-): Promise<{ lines: string[]; issues: ConfigIssue[] }> {
+): Promise<KeyProbes> {
   const pool = createClientPool(config.api, deps.dispatcher ? { dispatcher: deps.dispatcher } : {});
   const firstByKey = new Map<string, { key: Secret; session: WatchedSession; index: number }>();
   config.sessions.forEach((session, index) => {
@@ -38,20 +51,29 @@ export async function probeKeys(
             line: `${key.source}: accepted (${session.projectName}/${session.authSessionId} is not found)`,
           };
         }
-        const message = error instanceof Error ? error.message : String(error);
-        const problem =
-          error instanceof UnauthorizedError
-            ? `${key.source} was refused by the API: ${message}`
-            : `could not verify ${key.source}: ${message}`;
+        const info = toErrorInfo(error);
+        if (error instanceof UnauthorizedError) {
+          return {
+            line: `${key.source}: refused`,
+            refused: {
+              path: `sessions[${index}]`,
+              message: `${key.source} was refused by the API: ${info.message}`,
+            },
+          };
+        }
+        const code = error instanceof AuthwatchError ? error.code : "INTERNAL";
         return {
-          line: `${key.source}: ${error instanceof UnauthorizedError ? "refused" : "not verified"}`,
-          issue: { path: `sessions[${index}]`, message: problem },
+          line: `${key.source}: not verified (${code})`,
+          unverified: { code, message: `${key.source}: ${info.message}` },
         };
       }
     }),
   );
-  const issues: ConfigIssue[] = results.flatMap((result) => (result.issue ? [result.issue] : []));
-  return { lines: results.map((result) => result.line), issues };
+  return {
+    lines: results.map((result) => result.line),
+    refused: results.flatMap((result) => ("refused" in result ? [result.refused] : [])),
+    unverified: results.flatMap((result) => ("unverified" in result ? [result.unverified] : [])),
+  };
 }
 
 export function summarizeConfig(config: ResolvedConfig): CheckSummary {

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
+import { startFakeIntunedApi } from "../../src/fake-api/server.js";
 import { captureIO } from "../helpers/capture-io.js";
 
 const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
@@ -75,5 +77,65 @@ describe("authwatch check --credentials-directory", () => {
     const io = captureIO({}, etc);
     expect(await runCli(["check", "--credentials-directory", "nowhere"], io)).toBe(2);
     expect(io.stderrText()).toMatch(/^authwatch: --credentials-directory "nowhere" is not a folder/);
+  });
+});
+
+/** A loopback address where nothing listens: the port was bound, then released. */
+async function refusedUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+function onlineWatchlist(): string {
+  const dir = mkdtempSync(join(tmpdir(), "authwatch-online-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, "watchlist.json"),
+    JSON.stringify({
+      api: { workspaceId: WORKSPACE, timeout: "2s" },
+      sessions: [{ project: "my-project", id: "auth-session-123" }],
+    }),
+  );
+  return dir;
+}
+
+describe("authwatch check --online", () => {
+  it("prints the validity line first, then one line per key, as the README shows", async () => {
+    const api = await startFakeIntunedApi({
+      apiKeys: [KEY],
+      sessions: [
+        {
+          workspaceId: WORKSPACE,
+          projectName: "my-project",
+          authSessionId: "auth-session-123",
+          timeline: [{ status: "READY" }],
+        },
+      ],
+    });
+    onTestFinished(() => api.close());
+    const dir = onlineWatchlist();
+    const io = captureIO({ INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: KEY }, dir);
+    expect(await runCli(["check", "--online"], io)).toBe(0);
+    expect(io.stdoutText()).toBe(
+      `${join(dir, "watchlist.json")} is valid: 1 session, 0 sinks, 1 API key\n  env INTUNED_API_KEY: accepted\n`,
+    );
+  });
+
+  it("exits 1, not 2, with one clear line when the API cannot be reached: an outage is not a config error", async () => {
+    const dir = onlineWatchlist();
+    const io = captureIO({ INTUNED_API_BASE_URL: await refusedUrl(), INTUNED_API_KEY: KEY }, dir);
+    expect(await runCli(["check", "--online"], io)).toBe(1);
+    expect(io.stdoutText()).toMatch(
+      /is valid: 1 session, 0 sinks, 1 API key\n {2}env INTUNED_API_KEY: not verified \(NETWORK_ERROR\)\n$/,
+    );
+    const lines = io.stderrText().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^authwatch: could not reach the Intuned API to verify the keys: env INTUNED_API_KEY: .*The configuration is valid; try again when the API answers$/,
+    );
+    expect(io.stderrText()).not.toContain(KEY);
   });
 });

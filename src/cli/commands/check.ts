@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { probeKeys, summarizeConfig } from "../../commands/check.js";
-import { EXIT } from "../../errors/authwatch-error.js";
+import { AuthwatchError, EXIT } from "../../errors/authwatch-error.js";
 import { ConfigError } from "../../errors/config-error.js";
 import { UsageError } from "../../errors/usage-error.js";
 import { defineCommand } from "../cli-command.js";
@@ -22,7 +22,10 @@ export const checkCommand = defineCommand<CheckOptions>({
     parent
       .command("check")
       .description("validate the watchlist and the environment it names, sending nothing")
-      .option("--online", "also make one request per API key to prove it is accepted")
+      .option(
+        "--online",
+        "also make one request per API key to prove it is accepted (a refused key exits 2; an API that does not answer, 1)",
+      )
       .option(
         "--credentials-directory <dir>",
         "check a systemd service's layout from a shell: read the credentials (intuned-api-key, and files " +
@@ -53,13 +56,26 @@ export const checkCommand = defineCommand<CheckOptions>({
       },
     });
     const summary = summarizeConfig(config);
-    const online = options.online ? await probeKeys(config) : { lines: [], issues: [] };
     const { path } = watchlistPath(options, io);
-    for (const line of online.lines) io.stdout.write(`  ${line}\n`);
-    if (online.issues.length > 0) throw new ConfigError("check --online", online.issues);
     io.stdout.write(
       `${path} is valid: ${plural(summary.sessions, "session")}, ${plural(summary.sinks, "sink")}, ${plural(summary.apiKeys, "API key")}\n`,
     );
+    if (!options.online) return EXIT.OK;
+    const probes = await probeKeys(config);
+    for (const line of probes.lines) io.stdout.write(`  ${line}\n`);
+    // A refused key is a configuration to fix (2); an API that does not answer is an outage (1),
+    // which a retry may cure: scripts and service managers must be able to tell them apart.
+    if (probes.refused.length > 0) throw new ConfigError("check --online", probes.refused);
+    const [first, ...more] = probes.unverified;
+    if (first) {
+      const what =
+        more.length === 0 ? first.message : `${first.message} (and ${plural(more.length, "more key")})`;
+      throw new AuthwatchError(
+        first.code,
+        `could not reach the Intuned API to verify the keys: ${what}. The configuration is valid; try again when the API answers`,
+        { exitCode: EXIT.FAILURE },
+      );
+    }
     return EXIT.OK;
   },
 });
