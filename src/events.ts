@@ -16,11 +16,19 @@ export const HEALTH_EVENT_TYPES = [
 ] as const;
 /** Contract §8: a status held too long, and the end of it. */
 export const ALERT_EVENT_TYPES = ["authsession.overdue", "authsession.overdue_resolved"] as const;
-export const EVENT_TYPES = [...TRANSITION_EVENT_TYPES, ...HEALTH_EVENT_TYPES, ...ALERT_EVENT_TYPES] as const;
+/** Contract §7: a `projects` entry's list requests failing, and recovering; they stand for all its sessions. */
+export const PROJECT_EVENT_TYPES = ["project.poll_failing", "project.poll_recovered"] as const;
+export const EVENT_TYPES = [
+  ...TRANSITION_EVENT_TYPES,
+  ...HEALTH_EVENT_TYPES,
+  ...ALERT_EVENT_TYPES,
+  ...PROJECT_EVENT_TYPES,
+] as const;
 
 export type TransitionEventType = (typeof TRANSITION_EVENT_TYPES)[number];
 export type HealthEventType = (typeof HEALTH_EVENT_TYPES)[number];
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
+export type ProjectEventType = (typeof PROJECT_EVENT_TYPES)[number];
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export type Labels = Record<string, string>;
@@ -97,6 +105,19 @@ export interface OverdueResolvedEventData extends OverdueBase {
   reminders: number;
 }
 
+export interface ProjectHealthEventData {
+  eventId: string;
+  workspaceId: string;
+  projectName: string;
+  /** The last failure; null only if none was recorded. */
+  error: ErrorInfo | null;
+  /** Consecutive failed list requests. */
+  failures: number;
+  observedAt: string;
+  /** The `projects` entry's labels. */
+  labels: Labels;
+}
+
 interface EventOf<T extends EventType, D> {
   type: T;
   /** ISO 8601, when authwatch created the event. */
@@ -113,6 +134,7 @@ export type UnauthorizedEvent = EventOf<"watcher.unauthorized", UnauthorizedEven
 export type AuthorizedEvent = EventOf<"watcher.authorized", AuthorizedEventData>;
 export type OverdueEvent = EventOf<"authsession.overdue", OverdueEventData>;
 export type OverdueResolvedEvent = EventOf<"authsession.overdue_resolved", OverdueResolvedEventData>;
+export type ProjectHealthEvent = EventOf<ProjectEventType, ProjectHealthEventData>;
 
 /** The event body: what a `standard` webhook receives and the console sink logs. */
 export type AuthwatchEvent =
@@ -121,7 +143,8 @@ export type AuthwatchEvent =
   | UnauthorizedEvent
   | AuthorizedEvent
   | OverdueEvent
-  | OverdueResolvedEvent;
+  | OverdueResolvedEvent
+  | ProjectHealthEvent;
 
 export function isEventType(value: string): value is EventType {
   return (EVENT_TYPES as readonly string[]).includes(value);
@@ -134,6 +157,11 @@ export function isKeyEvent(event: AuthwatchEvent): event is UnauthorizedEvent | 
 
 export function isAlertEvent(event: AuthwatchEvent): event is OverdueEvent | OverdueResolvedEvent {
   return event.type === "authsession.overdue" || event.type === "authsession.overdue_resolved";
+}
+
+/** Events about a whole project (its list requests): a project and labels, but no session. */
+export function isProjectEvent(event: AuthwatchEvent): event is ProjectHealthEvent {
+  return event.type === "project.poll_failing" || event.type === "project.poll_recovered";
 }
 
 export function isTransitionEvent(event: AuthwatchEvent): event is TransitionEvent {

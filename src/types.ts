@@ -37,6 +37,11 @@ export function sessionKey(ref: SessionRef): string {
   return `${ref.workspaceId}/${ref.projectName}/${ref.authSessionId}`;
 }
 
+/** A stable map key for a project: workspace and project joined by "/", like sessionKey without the id. */
+export function projectKey(workspaceId: string, projectName: string): string {
+  return `${workspaceId}/${projectName}`;
+}
+
 /** What one successful poll saw. A 404 is a successful poll with status NOT_FOUND. */
 export interface Observation {
   status: SessionStatus;

@@ -1,4 +1,4 @@
-import type { AuthwatchEvent, Labels } from "../events.js";
+import { type AuthwatchEvent, isProjectEvent, type Labels } from "../events.js";
 
 /** Which sessions a silence covers: every key given must hold (`sessions`: any one of them). */
 export interface SilenceMatch {
@@ -54,6 +54,12 @@ export function findSilence(
   at: number,
 ): Silence | undefined {
   if (event.type === "watcher.unauthorized" || event.type === "watcher.authorized") return undefined;
+  if (isProjectEvent(event)) {
+    // A project event stands for all its sessions: a silence naming the project or labels covers it,
+    // one naming a single session does not (no session id matches "").
+    const { projectName, labels } = event.data;
+    return findSilenceFor(silences, { projectName, authSessionId: "", labels }, at);
+  }
   return findSilenceFor(silences, event.data, at);
 }
 

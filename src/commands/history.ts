@@ -43,9 +43,8 @@ function describe(event: AuthwatchEvent): string {
 
 function subject(event: AuthwatchEvent): string {
   const data = event.data;
-  return "projectName" in data
-    ? `${data.projectName}/${data.authSessionId}`
-    : `workspace ${data.workspaceId}`;
+  if ("authSessionId" in data) return `${data.projectName}/${data.authSessionId}`;
+  return "projectName" in data ? `${data.projectName} (project)` : `workspace ${data.workspaceId}`;
 }
 
 export function renderHistoryTable(entries: readonly HistoryEntry[]): string {

@@ -209,6 +209,22 @@ export function findRuleIssues(json: unknown): ConfigIssue[] {
     else add(path, `watches the same workspace, project and id as sessions[${first}]`);
   }
 
+  const seenProjects = new Map<string, number>();
+  for (const [i, project] of objectsOf(json.projects)) {
+    const path = ["projects", i];
+    notBoth(project, path, "apiKeyEnv", "apiKeyFile");
+    notBoth(project, path, "interval", "schedule");
+    if (project.timezone !== undefined && project.schedule === undefined) {
+      add([...path, "timezone"], 'only applies to "schedule", which is not set');
+    }
+    if (typeof project.project !== "string") continue;
+    const workspace = typeof project.workspaceId === "string" ? project.workspaceId : defaultWorkspace;
+    const key = JSON.stringify([workspace?.toLowerCase() ?? null, project.project]);
+    const first = seenProjects.get(key);
+    if (first === undefined) seenProjects.set(key, i);
+    else add(path, `watches the same workspace and project as projects[${first}]; use one entry per project`);
+  }
+
   const seenSinks = new Map<string, number>();
   for (const [i, sink] of objectsOf(json.sinks)) {
     const path = ["sinks", i];

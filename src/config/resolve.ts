@@ -7,11 +7,12 @@
 import { dirname, join, resolve } from "node:path";
 import { parseDuration } from "../duration.js";
 import { ConfigError, type ConfigIssue } from "../errors/config-error.js";
+import { createIdFilter } from "../projects/id-filter.js";
 import { COMMAND_TIMEOUT_MS } from "../sinks/command-kind.js";
 import { SINK_KINDS } from "../sinks/kinds.js";
 import type { SinkKind, SinkResolveContext } from "../sinks/sink-kind.js";
 import { WEBHOOK_TIMEOUT_MS, webhookUrl } from "../sinks/webhook-kind.js";
-import { type SessionRef, sessionKey, UUID_PATTERN } from "../types.js";
+import { projectKey, type SessionRef, sessionKey, UUID_PATTERN } from "../types.js";
 import { isHttpUrl } from "../util/is-http-url.js";
 import { resolvePostgresState } from "./resolve-postgres.js";
 import type {
@@ -37,6 +38,7 @@ import type {
   Secret,
   SinkConfig,
   SinkMatch,
+  WatchedProject,
   WatchedSession,
 } from "./types.js";
 
@@ -141,17 +143,19 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
     });
   }
 
-  const sessionsIn = watchlist?.sessions ?? [];
+  const watchedIn = [...(watchlist?.sessions ?? []), ...(watchlist?.projects ?? [])];
   const defaultKey = findDefaultApiKey(context, watchlist);
-  // The default key is only demanded when something will use it: a session without its own key, or
-  // no sessions at all (status/wait from the environment alone).
-  const defaultKeyNeeded = sessionsIn.length === 0 || sessionsIn.some((s) => !s.apiKeyEnv && !s.apiKeyFile);
+  // The default key is only demanded when something will use it: a session or project without its
+  // own key, or nothing watched at all (status/wait from the environment alone).
+  const defaultKeyNeeded = watchedIn.length === 0 || watchedIn.some((s) => !s.apiKeyEnv && !s.apiKeyFile);
   const apiKey = take(context, defaultKey.found, defaultKey.path, {
     kind: "default-api-key",
     inUse: defaultKeyNeeded,
   });
 
   const sessions = resolveSessions(context, watchlist, workspaceId, apiKey);
+  const projects = resolveProjects(context, watchlist, workspaceId, apiKey);
+  findSessionsInProjects(context, watchlist, workspaceId, projects);
   const sinks = (watchlist?.sinks ?? []).flatMap((sink, i) => resolveSink(context, sink, i));
   const postgres = resolvePostgresState(
     {
@@ -183,6 +187,7 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
     workspaceId,
     apiKey,
     sessions,
+    projects,
     sinks,
     statePath,
     // Only when used, so a config without §8 features keeps its old shape.
@@ -284,7 +289,7 @@ function resolveSessions(
         authSessionId: ref.authSessionId,
         key: sessionKey(ref),
         labels: { ...session.labels },
-        apiKey: sessionApiKey(context, session, i, defaultKey),
+        apiKey: sessionApiKey(context, session, path, { kind: "session-api-key", session: i }, defaultKey),
         intervals: resolveIntervals(context, [
           { value: defaults.interval, path: "defaults.interval" },
           { value: session.interval, path: `${path}.interval` },
@@ -298,19 +303,98 @@ function resolveSessions(
   });
 }
 
+function resolveProjects(
+  context: Context,
+  watchlist: Watchlist | undefined,
+  defaultWorkspace: string | undefined,
+  defaultKey: Secret | undefined,
+): WatchedProject[] {
+  const defaults = watchlist?.defaults ?? {};
+  const seen = new Map<string, number>();
+  return (watchlist?.projects ?? []).flatMap((project, i): WatchedProject[] => {
+    const path = `projects[${i}]`;
+    const workspaceId = project.workspaceId ?? defaultWorkspace;
+    if (workspaceId === undefined) {
+      context.issues.push({
+        path: `${path}.workspaceId`,
+        message:
+          "is required: set it here, in api.workspaceId, or in the environment variable INTUNED_WORKSPACE_ID",
+      });
+      return [];
+    }
+    const identity = JSON.stringify([workspaceId.toLowerCase(), project.project]);
+    const first = seen.get(identity);
+    if (first !== undefined) {
+      context.issues.push({
+        path,
+        message: `watches the same workspace and project as projects[${first}]; use one entry per project`,
+      });
+    } else seen.set(identity, i);
+    return [
+      {
+        workspaceId,
+        projectName: project.project,
+        key: projectKey(workspaceId, project.project),
+        include: project.include === undefined ? undefined : [...project.include],
+        exclude: [...(project.exclude ?? [])],
+        labels: { ...project.labels },
+        apiKey: sessionApiKey(context, project, path, { kind: "project-api-key", project: i }, defaultKey),
+        intervals: resolveIntervals(context, [
+          { value: defaults.interval, path: "defaults.interval" },
+          { value: project.interval, path: `${path}.interval` },
+        ]),
+        jitter: project.jitter ?? defaults.jitter ?? BUILT_IN.jitter,
+        failureThreshold: project.failureThreshold ?? defaults.failureThreshold ?? BUILT_IN.failureThreshold,
+        schedule:
+          project.schedule === undefined ? undefined : { cron: project.schedule, timezone: project.timezone },
+        path,
+      },
+    ];
+  });
+}
+
+/** A session listed under `sessions` that a `projects` entry also covers would be watched twice, with two settings. */
+function findSessionsInProjects(
+  context: Context,
+  watchlist: Watchlist | undefined,
+  defaultWorkspace: string | undefined,
+  projects: readonly WatchedProject[],
+): void {
+  if (projects.length === 0) return;
+  const covering = projects.map((project) => ({
+    project,
+    workspace: project.workspaceId.toLowerCase(),
+    covers: createIdFilter(project.include, project.exclude),
+  }));
+  (watchlist?.sessions ?? []).forEach((session, i) => {
+    const workspace = (session.workspaceId ?? defaultWorkspace)?.toLowerCase();
+    const match = covering.find(
+      (entry) =>
+        entry.workspace === workspace &&
+        entry.project.projectName === session.project &&
+        entry.covers(session.id),
+    );
+    if (!match) return;
+    context.issues.push({
+      path: `sessions[${i}]`,
+      message: `is also covered by ${match.project.path} (project "${session.project}"); watch it in one place: remove it here, or add "${session.id}" to ${match.project.path}.exclude`,
+    });
+  });
+}
+
 /** A session's own apiKeyFile/apiKeyEnv never falls back to the default key: that would poll with the wrong one. */
 function sessionApiKey(
   context: Context,
-  session: WatchlistSession,
-  index: number,
+  session: Pick<WatchlistSession, "apiKeyEnv" | "apiKeyFile">,
+  path: string,
+  use: SecretUse,
   defaultKey: Secret | undefined,
 ): Secret | undefined {
-  const use: SecretUse = { kind: "session-api-key", session: index };
   if (session.apiKeyFile !== undefined) {
-    return take(context, context.secrets.fromFile(session.apiKeyFile), `sessions[${index}].apiKeyFile`, use);
+    return take(context, context.secrets.fromFile(session.apiKeyFile), `${path}.apiKeyFile`, use);
   }
   if (session.apiKeyEnv !== undefined) {
-    return take(context, context.secrets.fromEnv(session.apiKeyEnv), `sessions[${index}].apiKeyEnv`, use);
+    return take(context, context.secrets.fromEnv(session.apiKeyEnv), `${path}.apiKeyEnv`, use);
   }
   return defaultKey;
 }

@@ -111,6 +111,38 @@ const session = z.strictObject({
   timezone: timezone.optional().meta({ description: "Time zone of `schedule`. Default: the system's." }),
 });
 
+/** A glob on session ids: the id characters plus `*` (any run) and `?` (one character). */
+export const ID_GLOB_PATTERN = /^[a-zA-Z0-9-(),_*?]+$/;
+
+const idGlobs = z
+  .array(
+    z.string().regex(ID_GLOB_PATTERN, {
+      error:
+        'must be a glob on session ids: letters, digits, - ( ) , _ and the wildcards * and ?, like "user-*"',
+    }),
+    { error: 'must be an array of globs, like ["user-*"]' },
+  )
+  .min(1, { error: "must list at least one glob (leave it out to include every session)" });
+
+const project = z.strictObject({
+  project: session.shape.project,
+  include: idGlobs.optional().meta({
+    description: "Watch only sessions whose id matches one of these globs (* and ?). Default: all.",
+  }),
+  exclude: idGlobs
+    .optional()
+    .meta({ description: "Leave out sessions whose id matches one of these globs." }),
+  workspaceId: uuid.optional().meta({ description: "Overrides api.workspaceId for this project." }),
+  labels: labels
+    .optional()
+    .meta({ description: "Copied into every event of the project's sessions; sinks can match on them." }),
+  apiKeyEnv: envName.optional().meta({ description: "Variable holding this project's API key." }),
+  apiKeyFile: filePath.optional().meta({ description: "File holding this project's API key." }),
+  ...pollSettings,
+  schedule: session.shape.schedule,
+  timezone: session.shape.timezone,
+});
+
 const api = z.strictObject({
   baseUrl: httpUrl.optional().meta({
     description:
@@ -223,6 +255,14 @@ export const watchlistSchema = z
         .array(session, { error: "must be an array of sessions" })
         .optional()
         .meta({ description: "The AuthSessions to watch; each (workspace, project, id) once." }),
+      projects: z
+        .array(project, { error: "must be an array of projects" })
+        .optional()
+        .meta({
+          description:
+            "Whole projects to watch with one list request per poll; sessions that appear are watched, " +
+            "those that disappear become NOT_FOUND. Each (workspace, project) once.",
+        }),
       sinks: z
         .array(sink, { error: "must be an array of sinks" })
         .optional()
@@ -260,6 +300,7 @@ export type Watchlist = z.infer<typeof watchlistSchema>;
 export type WatchlistApi = NonNullable<Watchlist["api"]>;
 export type WatchlistDefaults = NonNullable<Watchlist["defaults"]>;
 export type WatchlistSession = NonNullable<Watchlist["sessions"]>[number];
+export type WatchlistProject = NonNullable<Watchlist["projects"]>[number];
 export type WatchlistSink = NonNullable<Watchlist["sinks"]>[number];
 export type WatchlistInterval = NonNullable<WatchlistSession["interval"]>;
 export type WatchlistDuration = string | number;

@@ -10,6 +10,7 @@ export type SecretUse =
   /** The key of sessions without their own; `inUse` when a watched session (or none at all) relies on it. */
   | { kind: "default-api-key"; inUse: boolean }
   | { kind: "session-api-key"; session: number }
+  | { kind: "project-api-key"; project: number }
   | { kind: "sink"; sink: number }
   /** The heartbeat's URL (watch only). */
   | { kind: "heartbeat" };
@@ -28,5 +29,5 @@ export type SecretNeeds = boolean | "api-keys";
 export function isNeeded(use: SecretUse, needs: SecretNeeds): boolean {
   if (needs === false) return false;
   if (use.kind === "default-api-key") return use.inUse;
-  return use.kind === "session-api-key" || needs === true;
+  return use.kind === "session-api-key" || use.kind === "project-api-key" || needs === true;
 }

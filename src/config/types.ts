@@ -39,6 +39,26 @@ export interface WatchedSession extends SessionRef {
   schedule: { cron: string; timezone: string | undefined } | undefined;
 }
 
+/** One `projects` entry with every default applied: its sessions are found through the list endpoint. */
+export interface WatchedProject {
+  workspaceId: string;
+  projectName: string;
+  /** projectKey(workspaceId, projectName). */
+  key: string;
+  /** Globs on session ids; undefined: every session. */
+  include: string[] | undefined;
+  exclude: string[];
+  /** Every watched session of the project gets these (and the settings below). */
+  labels: Labels;
+  apiKey: Secret | undefined;
+  intervals: IntervalsMs;
+  jitter: number;
+  failureThreshold: number;
+  schedule: { cron: string; timezone: string | undefined } | undefined;
+  /** Where the entry is in the watchlist ("projects[2]"), for messages. */
+  path: string;
+}
+
 export interface SinkMatch {
   project?: string;
   authSessionId?: string;
@@ -96,6 +116,8 @@ export interface ResolvedConfig {
   /** The default API key (api.apiKeyEnv / apiKeyFile / credential). */
   apiKey: Secret | undefined;
   sessions: WatchedSession[];
+  /** `projects` entries; empty when the watchlist has none. */
+  projects: WatchedProject[];
   sinks: SinkConfig[];
   /** The SQLite file (unused when `postgres` is set). */
   statePath: string;

@@ -5,10 +5,13 @@ import type { ResolvedApi, ResolvedConfig, WatchedSession } from "../config/type
 import { createOutboxWorker } from "../delivery/outbox-worker.js";
 import { createEventBus, type EventBus } from "../event-bus.js";
 import type { Logger } from "../logger.js";
+import { createProjectPoller } from "../projects/project-poller.js";
+import { createProjectSet, type ProjectSet } from "../projects/project-set.js";
 import { createScheduler } from "../scheduler/scheduler.js";
 import type { StateStore } from "../store/state-store.js";
 import { openStore } from "../store/store.js";
 import type { SessionState } from "../types.js";
+import { countedClients } from "./counted-clients.js";
 import { createEventPipeline } from "./event-pipeline.js";
 import { startStatusServer } from "./http-server.js";
 import { createDaemonMetrics, type DaemonMetrics } from "./metrics.js";
@@ -72,9 +75,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   }
 
+  // Assigned once the scheduler exists; the metrics and /sessions read it only after start.
+  let projects: ProjectSet | undefined;
   const metrics = createDaemonMetrics({
     *sessions() {
       for (const session of sessions.values()) yield { ...session, state: states.get(session.key) };
+      for (const session of projects?.members() ?? []) yield { ...session, state: states.get(session.key) };
     },
     outboxDepth: () => store.outboxDepth(),
   });
@@ -111,10 +117,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     config.api,
     options.apiDispatcher ? { dispatcher: options.apiDispatcher } : {},
   );
+  // Every request is counted by kind for authwatch_api_requests_total; `clients` may be replaced on reload.
+  const apiClients = countedClients({ forKey: (key) => clients.forKey(key) }, metrics.apiRequest);
   const pollHandler = createPollHandler({
     clock,
     logger,
-    clients: { forKey: (key) => clients.forKey(key) },
+    clients: apiClients,
     pipeline,
     states,
     failing,
@@ -125,10 +133,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     clock,
     concurrency: config.api.concurrency,
     maxRequestsPerSecond: config.api.maxRequestsPerSecond,
-    poll: pollHandler.poll,
+    // A project's list is one scheduler entry (its target); everything else is one session's GET.
+    poll: (session, signal) => {
+      const watch = projects?.watchFor(session.key);
+      return watch ? projectPoller.poll(watch, signal) : pollHandler.poll(session, signal);
+    },
     onLate: metrics.schedulerLate,
   });
   for (const session of config.sessions) scheduler.upsert(session, states.get(session.key)?.status);
+  const projectPoller = createProjectPoller({
+    clock,
+    logger,
+    clients: apiClients,
+    states,
+    commitTransition: (session, state, event) => pipeline.recordTransition(session, state, event),
+    commitEvent: (event) => pipeline.recordEvent(event, null),
+    keyRefused: pollHandler.keyRefused,
+    keyAccepted: pollHandler.keyAccepted,
+    metrics,
+  });
+  projects = createProjectSet({ projects: config.projects, states, scheduler });
 
   let running = true;
   let server: Awaited<ReturnType<typeof startStatusServer>> | undefined;
@@ -144,9 +168,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
             return { ok: true };
           },
           sessions: () => ({
-            sessions: [...sessions.values()].map((session) => {
+            sessions: [...sessions.values(), ...(projects?.members() ?? [])].map((session) => {
               const state = states.get(session.key);
-              const health = pollHandler.healthOf(session.key);
+              // A discovered session's polls are its project's list requests.
+              const project = projects?.watchOfSession(session);
+              const health = project?.health ?? pollHandler.healthOf(session.key);
               return {
                 workspaceId: session.workspaceId,
                 projectName: session.projectName,
@@ -158,7 +184,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
                 failures: health.failures,
                 lastError: health.lastError,
                 nextPollAt: ((at) => (at === undefined ? null : new Date(at).toISOString()))(
-                  scheduler.nextDueAt(session.key),
+                  scheduler.nextDueAt(project?.target.key ?? session.key),
                 ),
               };
             }),
@@ -189,6 +215,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   logger.info(
     {
       sessions: config.sessions.length,
+      projects: config.projects.map((project) => project.key),
       sinks: config.sinks.map((sink) => sink.name),
       state: store.location,
       listen: server?.url,
@@ -219,6 +246,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       // Every entry takes the new config's object (labels and names shown by /sessions and metrics).
       for (const session of next.sessions) sessions.set(session.key, session);
       for (const session of plan.schedule) scheduler.upsert(session, states.get(session.key)?.status);
+      summary.projects = projects?.reload(next.projects);
       router.update(next.sinks, scrubSecretsFromEnv(baseEnv, next));
       worker.updateSinks(router.durableSinks());
       pollHandler.setLogTransitions(!plan.consoleSink);

@@ -19,6 +19,8 @@ export interface DaemonMetrics {
   transition(to: string): void;
   deliveryResult(sink: string, result: string, durationMs?: number): void;
   schedulerLate(ms: number): void;
+  /** One request to the Intuned API: `kind` get or list, `result` ok, not_found or an error code in lower case. */
+  apiRequest(kind: "get" | "list", result: string): void;
 }
 
 /** Prometheus metrics of the daemon (names documented in the README). */
@@ -86,6 +88,14 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
     },
   });
 
+  const apiRequests = new Counter({
+    name: "authwatch_api_requests_total",
+    help: "Requests to the Intuned API by kind (get: one session, list: a project) and result.",
+    labelNames: ["kind", "result"],
+    registers: [registry],
+  });
+  const apiRequestsBy = new Map<string, { inc(): void }>();
+
   const pollsByResult = new Map<string, { inc(): void }>();
   return {
     registry,
@@ -104,6 +114,15 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
     },
     deliveryResult(sink, result) {
       deliveries.inc({ sink, result });
+    },
+    apiRequest(kind, result) {
+      const id = `${kind} ${result}`;
+      let child = apiRequestsBy.get(id);
+      if (!child) {
+        child = apiRequests.labels(kind, result);
+        apiRequestsBy.set(id, child);
+      }
+      child.inc();
     },
     schedulerLate(ms) {
       lateness.observe(ms / 1000);

@@ -41,6 +41,13 @@ export interface PollHandler {
   healthOf(key: string): PollHealth;
   forget(key: string): void;
   setLogTransitions(on: boolean): void;
+  /**
+   * A 401/403 of a request that is no one session's poll (a project's list): the key's pause and
+   * watcher.unauthorized once per key, exactly as for a session.
+   */
+  keyRefused(session: WatchedSession, error: UnauthorizedError, startedAt: number): PollReport;
+  /** A request with this key succeeded: a refused key is accepted again. */
+  keyAccepted(session: WatchedSession): void;
 }
 
 const DEFAULT_UNAUTHORIZED_RETRY_MS = 60_000;
@@ -234,5 +241,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
       health.delete(key);
       idMismatchWarned.delete(key);
     },
+    keyRefused: onFailure,
+    keyAccepted: onSuccess,
   };
 }

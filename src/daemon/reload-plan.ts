@@ -1,4 +1,5 @@
 import type { ResolvedConfig, WatchedSession } from "../config/types.js";
+import type { ProjectReloadSummary } from "../projects/project-set.js";
 
 export interface ReloadSummary {
   added: number;
@@ -7,6 +8,8 @@ export interface ReloadSummary {
   unchanged: number;
   /** Settings that only a restart applies. */
   needsRestart: string[];
+  /** `projects` entries added, removed, changed; sessions that left a changed filter. */
+  projects?: ProjectReloadSummary | undefined;
 }
 
 /** What a reload must do, decided from the two configs alone. */
@@ -46,9 +49,14 @@ export function planReload(current: ResolvedConfig, next: ResolvedConfig): Reloa
     summary.needsRestart.push("api.maxRequestsPerSecond");
   }
 
-  const oldKeys = new Map(current.sessions.map((session) => [session.apiKey?.source, session.apiKey?.value]));
+  const oldKeys = new Map(
+    [...current.sessions, ...current.projects].map((watched) => [
+      watched.apiKey?.source,
+      watched.apiKey?.value,
+    ]),
+  );
   const resumeKeys = new Set<string>();
-  for (const session of next.sessions) {
+  for (const session of [...next.sessions, ...next.projects]) {
     const source = session.apiKey?.source;
     if (source !== undefined && oldKeys.has(source) && oldKeys.get(source) !== session.apiKey?.value) {
       resumeKeys.add(source);

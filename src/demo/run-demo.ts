@@ -34,7 +34,8 @@ function describe(event: AuthwatchEvent): string {
   const data = event.data;
   if ("to" in data)
     return `${data.projectName}/${data.authSessionId} ${data.from ?? "(first seen)"} → ${data.to}`;
-  if ("projectName" in data) return `${data.projectName}/${data.authSessionId} ${event.type}`;
+  if ("authSessionId" in data) return `${data.projectName}/${data.authSessionId} ${event.type}`;
+  if ("projectName" in data) return `${data.projectName} ${event.type}`;
   return `${event.type} ${data.workspaceId}`;
 }
 

@@ -1,5 +1,5 @@
 import type { AuthwatchEvent } from "../events.js";
-import { isAlertEvent, isKeyEvent, isTransitionEvent } from "../events.js";
+import { isAlertEvent, isKeyEvent, isProjectEvent, isTransitionEvent } from "../events.js";
 
 /** Every variable the command sink sets; inherited ones of these names are removed first. */
 export const COMMAND_ENV_NAMES = [
@@ -37,6 +37,11 @@ export function buildCommandEnv(
     return env;
   }
   env.AUTHWATCH_PROJECT = event.data.projectName;
+  if (isProjectEvent(event)) {
+    env.AUTHWATCH_FAILURES = String(event.data.failures);
+    if (event.data.error) env.AUTHWATCH_ERROR_CODE = event.data.error.code;
+    return env;
+  }
   env.AUTHWATCH_SESSION_ID = event.data.authSessionId;
   if (isTransitionEvent(event)) {
     env.AUTHWATCH_FROM = event.data.from ?? "";

@@ -1,6 +1,12 @@
 import { describeOverdue } from "../alerts/describe-overdue.js";
 import type { ConsoleSinkConfig } from "../config/types.js";
-import { type AuthwatchEvent, type EventType, isAlertEvent, isTransitionEvent } from "../events.js";
+import {
+  type AuthwatchEvent,
+  type EventType,
+  isAlertEvent,
+  isProjectEvent,
+  isTransitionEvent,
+} from "../events.js";
 import type { Logger } from "../logger.js";
 import type { Sink } from "./sink.js";
 
@@ -15,6 +21,7 @@ const WARN_TYPES: ReadonlySet<EventType> = new Set([
   "authsession.unknown_status",
   "authsession.poll_failing",
   "watcher.unauthorized",
+  "project.poll_failing",
 ]);
 
 /**
@@ -49,6 +56,13 @@ export function describeEvent(event: AuthwatchEvent): string {
   }
   if (event.type === "watcher.authorized") {
     return `${event.type} workspace ${event.data.workspaceId}: ${event.data.keySource} is accepted again`;
+  }
+  if (isProjectEvent(event)) {
+    const { projectName, failures, error } = event.data;
+    const lists = `${failures} failed list request${failures === 1 ? "" : "s"}`;
+    if (event.type === "project.poll_recovered")
+      return `${event.type} ${projectName} listed again after ${lists}`;
+    return `${event.type} ${projectName} after ${lists}${error ? `, last error ${error.code}: ${error.message}` : ""}`;
   }
   const session = `${event.data.projectName}/${event.data.authSessionId}`;
   if (isAlertEvent(event)) return `${event.type} ${session} ${describeOverdue(event)}`;

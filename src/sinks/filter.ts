@@ -18,7 +18,9 @@ export function sinkWants(config: SinkConfig, event: AuthwatchEvent): boolean {
 function matches(match: SinkMatch, event: AuthwatchEvent): boolean {
   const session = isKeyEvent(event) ? undefined : event.data;
   if (match.project !== undefined && session?.projectName !== match.project) return false;
-  if (match.authSessionId !== undefined && session?.authSessionId !== match.authSessionId) return false;
+  // A project event stands for every session of the project, so it has no one session to match.
+  const id = session && "authSessionId" in session ? session.authSessionId : undefined;
+  if (match.authSessionId !== undefined && id !== match.authSessionId) return false;
   if (match.labels !== undefined && !hasLabels(session?.labels, match.labels)) return false;
   return true;
 }

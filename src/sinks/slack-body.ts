@@ -4,6 +4,7 @@ import {
   type AuthwatchEvent,
   type EventType,
   isAlertEvent,
+  isProjectEvent,
   isTransitionEvent,
   type Labels,
   type PollHealthEvent,
@@ -22,6 +23,8 @@ const EMOJI: Record<EventType, string> = {
   "watcher.authorized": ":key:",
   "authsession.overdue": ":alarm_clock:",
   "authsession.overdue_resolved": ":white_check_mark:",
+  "project.poll_failing": ":warning:",
+  "project.poll_recovered": ":white_check_mark:",
 };
 
 /** Deliveries retried for this long say how old the news is, so nobody acts on a stale "READY". */
@@ -46,6 +49,15 @@ export function buildSlackText(event: AuthwatchEvent, now: number): string {
   if (event.type === "watcher.authorized") {
     const { workspaceId, keySource } = event.data;
     return `${emoji} The Intuned API accepts the key for workspace ${escapeMrkdwn(workspaceId)} again (${escapeMrkdwn(keySource)})${staleness(event.data.observedAt, now)}`;
+  }
+  if (isProjectEvent(event)) {
+    const { projectName, failures, error, labels, observedAt } = event.data;
+    const lists = failures === 1 ? "1 failed list request" : `${failures} failed list requests`;
+    const text =
+      event.type === "project.poll_recovered"
+        ? `is listed again after ${lists}`
+        : `cannot be listed: ${lists} in a row${error ? `, last error: ${escapeMrkdwn(error.message)} (${escapeMrkdwn(error.code)})` : ""}; its sessions are unchanged until it can`;
+    return `${emoji} project *${escapeMrkdwn(projectName)}* ${text}${labelText(labels)}${staleness(observedAt, now)}`;
   }
   const session = `*${escapeMrkdwn(event.data.projectName)}/${escapeMrkdwn(event.data.authSessionId)}*`;
   const tail = `${labelText(event.data.labels)}${staleness(event.data.observedAt, now)}`;

@@ -139,6 +139,7 @@ describe("resolveConfig defaults and precedence", () => {
       workspaceId: WS,
       apiKey: { source: "env INTUNED_API_KEY", value: KEY },
       sessions: [],
+      projects: [],
       sinks: [],
       statePath: join(dir, ".authwatch/state.db"),
       secretProblems: [],

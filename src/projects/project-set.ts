@@ -1,0 +1,109 @@
+import type { WatchedProject, WatchedSession } from "../config/types.js";
+import type { Scheduler } from "../scheduler/types.js";
+import type { SessionState } from "../types.js";
+import {
+  createProjectWatch,
+  mostUrgentStatus,
+  type ProjectWatch,
+  updateProjectWatch,
+} from "./project-watch.js";
+
+export interface ProjectReloadSummary {
+  added: number;
+  removed: number;
+  changed: number;
+  unchanged: number;
+  /** Sessions no longer watched because a changed filter leaves them out (no event for them). */
+  leftFilter: number;
+}
+
+/** Every `projects` entry of the running daemon, and the one scheduler entry each is polled through. */
+export interface ProjectSet {
+  /** The project a scheduler entry stands for; undefined for a listed session. */
+  watchFor(schedulerKey: string): ProjectWatch | undefined;
+  /** The project a watched session was discovered in. */
+  watchOfSession(
+    session: Pick<WatchedSession, "workspaceId" | "projectName" | "key">,
+  ): ProjectWatch | undefined;
+  /** Every session the projects watch now. */
+  members(): Iterable<WatchedSession>;
+  memberCount(): number;
+  reload(projects: readonly WatchedProject[]): ProjectReloadSummary;
+}
+
+export function createProjectSet(options: {
+  projects: readonly WatchedProject[];
+  states: ReadonlyMap<string, SessionState>;
+  scheduler: Pick<Scheduler, "upsert" | "remove">;
+}): ProjectSet {
+  const { states, scheduler } = options;
+  // By project key; the target's key is `${project.key}/*`.
+  const watches = new Map<string, ProjectWatch>();
+  const byTarget = new Map<string, ProjectWatch>();
+
+  const add = (project: WatchedProject) => {
+    const watch = createProjectWatch(project, states);
+    watches.set(project.key, watch);
+    byTarget.set(watch.target.key, watch);
+    scheduler.upsert(watch.target, mostUrgentStatus(watch, states));
+  };
+  for (const project of options.projects) add(project);
+
+  return {
+    watchFor: (key) => byTarget.get(key),
+    watchOfSession(session) {
+      const watch = watches.get(`${session.workspaceId}/${session.projectName}`);
+      return watch?.members.get(session.key.slice(watch.project.key.length + 1)) ? watch : undefined;
+    },
+    *members() {
+      for (const watch of watches.values()) yield* watch.members.values();
+    },
+    memberCount() {
+      let count = 0;
+      for (const watch of watches.values()) count += watch.members.size;
+      return count;
+    },
+    reload(projects) {
+      const summary: ProjectReloadSummary = { added: 0, removed: 0, changed: 0, unchanged: 0, leftFilter: 0 };
+      const next = new Set(projects.map((project) => project.key));
+      for (const [key, watch] of watches) {
+        if (next.has(key)) continue;
+        scheduler.remove(watch.target.key);
+        byTarget.delete(watch.target.key);
+        watches.delete(key);
+        summary.removed++;
+      }
+      for (const project of projects) {
+        const watch = watches.get(project.key);
+        if (!watch) {
+          add(project);
+          summary.added++;
+          continue;
+        }
+        if (fingerprint(watch.project) === fingerprint(project)) {
+          summary.unchanged++;
+          continue;
+        }
+        summary.changed++;
+        summary.leftFilter += updateProjectWatch(watch, project).length;
+        scheduler.upsert(watch.target, mostUrgentStatus(watch, states));
+      }
+      return summary;
+    },
+  };
+}
+
+/** Everything about an entry that changes how it is polled or what its sessions carry. */
+function fingerprint(project: WatchedProject): string {
+  return JSON.stringify([
+    project.include,
+    project.exclude,
+    project.labels,
+    project.apiKey?.source,
+    project.apiKey?.value,
+    project.intervals,
+    project.jitter,
+    project.failureThreshold,
+    project.schedule,
+  ]);
+}
