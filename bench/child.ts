@@ -1,4 +1,5 @@
 import { type DeliveryOptions, measureDelivery } from "./delivery.js";
+import { type HttpBlockOptions, measureHttpBlock } from "./http-block.js";
 import { measureSteady, type SteadyOptions } from "./steady.js";
 import { prepareSteadyFiles } from "./steady-prepare.js";
 import { runSweepSuite, type SweepSuiteOptions } from "./sweep-suite.js";
@@ -18,6 +19,8 @@ async function main(argv: readonly string[]): Promise<unknown> {
       const { dir, count, idPrefix } = options as { dir: string; count: number; idPrefix: string };
       return prepareSteadyFiles(dir, count, idPrefix);
     }
+    case "http":
+      return measureHttpBlock(options as HttpBlockOptions);
     case "steady":
       return measureSteady(options as SteadyOptions);
     case "delivery": {

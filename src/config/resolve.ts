@@ -196,6 +196,7 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
     ...(heartbeat ? { heartbeat } : {}),
     secretProblems: context.secretProblems,
     ...(postgres ? { postgres } : {}),
+    ...(watchlist?.http?.tokenEnv ? { httpTokenEnv: watchlist.http.tokenEnv } : {}),
   };
 }
 

@@ -168,6 +168,13 @@ const api = z.strictObject({
 
 const defaults = z.strictObject(pollSettings);
 
+const http = z.strictObject({
+  tokenEnv: envName.optional().meta({
+    description:
+      "Variable holding the token a non-loopback --listen requires (Bearer, or the Basic password). Default AUTHWATCH_HTTP_TOKEN.",
+  }),
+});
+
 const sink = z.discriminatedUnion("type", SINK_SCHEMAS, {
   error: `must be a sink object whose "type" is one of ${SINK_TYPES.map((t) => `"${t}"`).join(", ")}`,
 });
@@ -277,6 +284,7 @@ export const watchlistSchema = z
       heartbeat: heartbeat
         .optional()
         .meta({ description: "A GET of a dead man's switch URL every `every` while the daemon is healthy." }),
+      http: http.optional().meta({ description: "The status server of `watch --listen`." }),
       state: z
         .union([filePath, postgresState], {
           error: 'must be a file path or {"postgres": {"urlEnv": …, "schema": …, "leaseTtl": …}}',

@@ -130,6 +130,8 @@ export interface ResolvedConfig {
    * command asks for the ones it uses (secret-problems.ts) and can say which one is missing.
    */
   secretProblems: SecretProblem[];
+  /** The variable holding the token of a non-loopback `--listen` (`http.tokenEnv`); default when undefined. */
+  httpTokenEnv?: string | undefined;
   /** Set when the state lives in PostgreSQL (contract §10). */
   postgres?: ResolvedPostgres;
 }

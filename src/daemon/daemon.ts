@@ -4,6 +4,9 @@ import { type Clock, systemClock } from "../clock.js";
 import type { ResolvedApi, ResolvedConfig, WatchedSession } from "../config/types.js";
 import { createOutboxWorker } from "../delivery/outbox-worker.js";
 import { createEventBus, type EventBus } from "../event-bus.js";
+import type { ListenAddress } from "../http/listen-address.js";
+import { createStatusRoutes } from "../http/status-routes.js";
+import { listenStatusServer, type StatusServer } from "../http/status-server.js";
 import type { Logger } from "../logger.js";
 import { createProjectPoller } from "../projects/project-poller.js";
 import { createProjectSet, type ProjectSet } from "../projects/project-set.js";
@@ -12,8 +15,8 @@ import type { StateStore } from "../store/state-store.js";
 import { openStore } from "../store/store.js";
 import type { SessionState } from "../types.js";
 import { countedClients } from "./counted-clients.js";
+import { describeSession, describeSinks } from "./describe-status.js";
 import { createEventPipeline } from "./event-pipeline.js";
-import { startStatusServer } from "./http-server.js";
 import { createDaemonMetrics, type DaemonMetrics } from "./metrics.js";
 import { createPollHandler } from "./poll-handler.js";
 import { planReload, type ReloadSummary } from "./reload-plan.js";
@@ -26,8 +29,10 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Connection pool for the Intuned API (tests pass their own). */
   apiDispatcher?: Dispatcher;
-  /** Serve /healthz, /metrics and /sessions here. */
-  listen?: { host: string; port: number };
+  /** Serve the status page, /healthz, /metrics, /sessions and /events here. */
+  listen?: ListenAddress;
+  /** Required by every endpoint but /healthz when set (a non-loopback `listen`). */
+  httpToken?: string;
   /** The environment command sinks start from; default this process's. */
   env?: NodeJS.ProcessEnv;
   /**
@@ -60,7 +65,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   let config = options.config;
 
-  const store = options.store ?? openStore(config.statePath, { logger, clock });
+  // Bound before the state is opened: a busy port must fail the start before anything is created.
+  let server: StatusServer | undefined;
+  try {
+    server = options.listen
+      ? await listenStatusServer(options.listen, { token: options.httpToken, logger, clock })
+      : undefined;
+  } catch (error) {
+    await options.store?.close();
+    throw error;
+  }
+  let store: StateStore;
+  try {
+    store = options.store ?? openStore(config.statePath, { logger, clock });
+  } catch (error) {
+    await server?.close();
+    throw error;
+  }
   const sessions = new Map(config.sessions.map((session) => [session.key, session]));
   // Keyed by the config's key strings where a session is watched, so each key is held once, not twice.
   const states = new Map<string, SessionState>();
@@ -72,16 +93,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     disabledSinks = await store.disabledSinks();
   } catch (error) {
     await store.close();
+    await server?.close();
     throw error;
   }
 
   // Assigned once the scheduler exists; the metrics and /sessions read it only after start.
   let projects: ProjectSet | undefined;
   const metrics = createDaemonMetrics({
-    *sessions() {
-      for (const session of sessions.values()) yield { ...session, state: states.get(session.key) };
-      for (const session of projects?.members() ?? []) yield { ...session, state: states.get(session.key) };
-    },
     outboxDepth: () => store.outboxDepth(),
   });
 
@@ -155,48 +173,42 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   projects = createProjectSet({ projects: config.projects, states, scheduler });
 
   let running = true;
-  let server: Awaited<ReturnType<typeof startStatusServer>> | undefined;
-  try {
-    server = options.listen
-      ? await startStatusServer(options.listen, {
-          metrics,
-          healthy: () => {
-            if (!running) return { ok: false, reason: "stopping" };
-            if (!store.isHealthy() || !pipeline.healthy()) {
-              return { ok: false, reason: "the state store cannot be written; changes are kept and retried" };
-            }
-            return { ok: true };
+  const status = server
+    ? createStatusRoutes({
+        logger,
+        now: clock.now,
+        registry: metrics.registry,
+        healthy: () => {
+          if (!running) return { ok: false, reason: "stopping" };
+          if (!store.isHealthy() || !pipeline.healthy()) {
+            return { ok: false, reason: "the state store cannot be written; changes are kept and retried" };
+          }
+          return { ok: true };
+        },
+        sessions: () => [...sessions.values(), ...(projects?.members() ?? [])],
+        stateOf: (key) => states.get(key),
+        describe: (session) => {
+          // A discovered session's polls are its project's list requests.
+          const project = projects?.watchOfSession(session);
+          return describeSession(session, {
+            state: states.get(session.key),
+            health: project?.health ?? pollHandler.healthOf(session.key),
+            lastPollAt: pollHandler.lastPollAt(project?.target.key ?? session.key),
+            nextPollAt: scheduler.nextDueAt(project?.target.key ?? session.key),
+          });
+        },
+        events: {
+          subscribe(listener) {
+            bus.on("event", listener);
+            return () => bus.off("event", listener);
           },
-          sessions: () => ({
-            sessions: [...sessions.values(), ...(projects?.members() ?? [])].map((session) => {
-              const state = states.get(session.key);
-              // A discovered session's polls are its project's list requests.
-              const project = projects?.watchOfSession(session);
-              const health = project?.health ?? pollHandler.healthOf(session.key);
-              return {
-                workspaceId: session.workspaceId,
-                projectName: session.projectName,
-                authSessionId: session.authSessionId,
-                status: state?.status ?? null,
-                sessionType: state?.sessionType ?? null,
-                since: state ? new Date(state.since).toISOString() : null,
-                labels: session.labels,
-                failures: health.failures,
-                lastError: health.lastError,
-                nextPollAt: ((at) => (at === undefined ? null : new Date(at).toISOString()))(
-                  scheduler.nextDueAt(project?.target.key ?? session.key),
-                ),
-              };
-            }),
-          }),
-        })
-      : undefined;
-  } catch (error) {
-    // Nothing has started yet: leave no open state file or sockets behind.
-    await router.close();
-    await store.close();
-    throw error;
-  }
+          eventsAfter: (eventId, limit) => store.eventsAfter(eventId, limit),
+        },
+        statusChangesSince: async (since) => (await store.statusChangesSince?.(since)) ?? [],
+        sinks: () => describeSinks(config.sinks, store),
+      })
+    : undefined;
+  server?.serve(status?.routes ?? {});
 
   scheduler.start();
   worker.start();
@@ -280,6 +292,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await pipeline.flush();
       pipeline.close();
       await worker.stop(Math.max(0, deadline - clock.monotonic() - 200));
+      status?.closeEventStreams();
       await server?.close();
       await router.close();
       await store.close();

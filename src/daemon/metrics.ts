@@ -1,15 +1,12 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Awaitable } from "../store/state-store.js";
-import type { SessionState } from "../types.js";
+import { VERSION } from "../version.js";
 
-/** What /metrics reads at scrape time, so polls that change nothing cost no metric updates per session. */
+/**
+ * What /metrics reads at scrape time, so polls that change nothing cost no metric updates per session.
+ * The per-session families are not in the registry: src/http/session-metrics.ts streams them in chunks.
+ */
 export interface MetricsSources {
-  sessions(): Iterable<{
-    workspaceId: string;
-    projectName: string;
-    authSessionId: string;
-    state: SessionState | undefined;
-  }>;
   outboxDepth(): Awaitable<Record<string, number>>;
 }
 
@@ -26,6 +23,14 @@ export interface DaemonMetrics {
 /** Prometheus metrics of the daemon (names documented in the README). */
 export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
   const registry = new Registry();
+  // Process and Node.js metrics (CPU, memory, event-loop lag, handles) that operators' dashboards expect.
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: "authwatch_build_info",
+    help: "Always 1; the labels say which authwatch and Node.js are running.",
+    labelNames: ["version", "node"],
+    registers: [registry],
+  }).set({ version: VERSION, node: process.version }, 1);
   const polls = new Counter({
     name: "authwatch_polls_total",
     help: "Polls of getAuthSession by result (ok, not_found, or an error code in lower case).",
@@ -55,26 +60,6 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
     help: "How late polls started after their due time.",
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers: [registry],
-  });
-  new Gauge({
-    name: "authwatch_session_status",
-    help: "1 for the current status of each watched session.",
-    labelNames: ["workspace_id", "project", "session", "status"],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const session of sources.sessions()) {
-        this.set(
-          {
-            workspace_id: session.workspaceId,
-            project: session.projectName,
-            session: session.authSessionId,
-            status: session.state?.status ?? "UNKNOWN",
-          },
-          1,
-        );
-      }
-    },
   });
   new Gauge({
     name: "authwatch_outbox_depth",

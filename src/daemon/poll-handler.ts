@@ -39,6 +39,8 @@ export interface PollHandler {
   /** One poll of one session: the scheduler calls this and schedules the next from the report. */
   poll(session: WatchedSession, signal: AbortSignal): Promise<PollReport>;
   healthOf(key: string): PollHealth;
+  /** Epoch ms when the last poll of the session finished (answered or failed); undefined before one. */
+  lastPollAt(key: string): number | undefined;
   forget(key: string): void;
   setLogTransitions(on: boolean): void;
   /**
@@ -62,6 +64,8 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
   const newEventId = deps.newEventId ?? (() => newEventIdAt(clock.now()));
   // Only failing sessions have an entry: healthy ones cost nothing.
   const health = new Map<string, PollHealth>();
+  // For the status page's "last poll": one number per session, set on every poll.
+  const lastPolls = new Map<string, number>();
   // A poll_failing that went out before a restart is closed by a poll_recovered, never repeated.
   for (const [key, { error, failures }] of deps.failing ?? [])
     health.set(key, { failures, failing: true, lastError: error });
@@ -82,6 +86,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
   });
 
   function onFailure(session: WatchedSession, error: unknown, startedAt: number): PollReport {
+    lastPolls.set(session.key, clock.now());
     const info = toErrorInfo(error);
     deps.metrics?.pollFinished(info.code.toLowerCase(), (clock.monotonic() - startedAt) / 1000);
 
@@ -202,6 +207,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
           "the API answered with another session id; using its status anyway",
         );
       }
+      lastPolls.set(session.key, clock.now());
       onSuccess(session);
 
       const previous = states.get(session.key) ?? null;
@@ -234,11 +240,13 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
       return { kind: "ok", status: observation.status };
     },
     healthOf: (key) => health.get(key) ?? HEALTHY,
+    lastPollAt: (key) => lastPolls.get(key),
     setLogTransitions(on) {
       logTransitions = on;
     },
     forget(key) {
       health.delete(key);
+      lastPolls.delete(key);
       idMismatchWarned.delete(key);
     },
     keyRefused: onFailure,

@@ -56,6 +56,23 @@ export interface OutboxStore {
   pendingSinks(): Awaitable<string[]>;
 }
 
+/** One transition from the history, for timelines. */
+export interface StatusChange {
+  sessionKey: string;
+  /** Epoch ms of the event. */
+  at: number;
+  from: string | null;
+  to: string;
+}
+
+/** A sink's deliveries that are not delivered, by status, and why it is disabled (HTTP 410), if it is. */
+export interface SinkDeliveryState {
+  pending: number;
+  dead: number;
+  disabled: number;
+  disabledReason: string | null;
+}
+
 /**
  * Where the daemon keeps its state: the one interface it depends on. SQLite (store.ts) for one
  * machine; another implementation (PostgreSQL) can stand behind it without the daemon noticing.
@@ -97,4 +114,11 @@ export interface StateStore extends OutboxStore {
   /** False when the last write failed or the store is closed. */
   isHealthy(): boolean;
   close(): Awaitable<void>;
+  /**
+   * For the status page: transitions at or after `since` (epoch ms), oldest first. Optional: without
+   * it the page's timelines start with what the daemon saw since it started.
+   */
+  statusChangesSince?(since: number): Awaitable<StatusChange[]>;
+  /** For the status page: per sink with any, its undelivered rows and disabled state. Optional. */
+  sinkStates?(): Awaitable<Record<string, SinkDeliveryState>>;
 }

@@ -11,6 +11,7 @@ import { createOutbox } from "./outbox.js";
 import { createSessionStates } from "./session-states.js";
 import { createSinkStates } from "./sink-state.js";
 import type { StoreChange } from "./state-store.js";
+import { createStatusQueries } from "./status-queries.js";
 import { openFailure, readFailure, StoreError, sqliteCode, writeFailure } from "./store-error.js";
 import type { SqliteStore, TransitionRecord } from "./types.js";
 
@@ -90,6 +91,7 @@ function createStore(db: Database.Database, path: string, clock: Clock): SqliteS
   const events = createEventLog(db);
   const outbox = createOutbox(db);
   const sinks = createSinkStates(db);
+  const status = createStatusQueries(db);
   let lastWriteOk = true;
 
   /** Runs a write; SQLite failures become a StoreError and mark the store unhealthy. */
@@ -161,6 +163,8 @@ function createStore(db: Database.Database, path: string, clock: Clock): SqliteS
       commit([{ kind: "event", event, sessionKey: key, deliverTo }]);
     },
     eventsAfter: (eventId, limit) => read(() => events.after(eventId, limit)),
+    statusChangesSince: (since) => read(() => status.statusChangesSince(since)),
+    sinkStates: () => read(() => status.sinkStates()),
     history: (options = {}) => read(() => events.history(options)),
     pruneHistory(before) {
       let total = 0;

@@ -1,6 +1,6 @@
 import type { AuthwatchEvent } from "../events.js";
 import type { ErrorInfo, SessionRef, SessionState } from "../types.js";
-import type { StateStore, StoreChange } from "./state-store.js";
+import type { SinkDeliveryState, StateStore, StatusChange, StoreChange } from "./state-store.js";
 
 export type DeliveryStatus = "pending" | "delivered" | "dead" | "disabled";
 
@@ -87,6 +87,8 @@ export interface SqliteStore extends StateStore {
   disabledSinks(): Map<string, string>;
   commit(changes: readonly StoreChange[]): void;
   eventsAfter(eventId: string | null, limit: number): StoredEvent[] | undefined;
+  statusChangesSince(since: number): StatusChange[];
+  sinkStates(): Record<string, SinkDeliveryState>;
   history(options?: HistoryOptions): HistoryEntry[];
   pruneHistory(before: number): number;
   dueDeliveries(sink: string, now: number, limit: number): DeliveryRow[];

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
 import { parsePrometheusText } from "../helpers/prometheus.js";
 import { eventOf, startWatchProcess, type WatchProcess } from "../helpers/watch-process.js";
@@ -30,10 +30,10 @@ function writeWatchlist(dir: string, ids: string[]): void {
   );
 }
 
-function watch(dir: string, extra: string[] = []): WatchProcess {
+function watch(dir: string, extra: string[] = [], env: Record<string, string> = {}): WatchProcess {
   return startWatchProcess(
     ["-c", join(dir, "watchlist.json"), ...extra],
-    { INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: KEY },
+    { INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: KEY, ...env },
     dir,
   );
 }
@@ -132,6 +132,12 @@ describe("authwatch watch as a process", () => {
     expect(value("authwatch_session_status", { session: "m-1", status: "READY" })).toBe(1);
     expect(value("authwatch_transitions_total", { to: "READY" })).toBe(1);
     expect(value("authwatch_poll_duration_seconds_count")).toBeGreaterThan(0);
+    expect(value("authwatch_build_info", { version: "0.1.0" })).toBe(1);
+    const since = value("authwatch_session_status_since_seconds", { session: "m-1", status: "READY" });
+    expect(since).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(since).toBeLessThanOrEqual(Date.now() / 1000);
+    expect(value("process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    expect(value("nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
 
     const { code, ms } = await stop(daemon);
     expect(code).toBe(0);
@@ -162,23 +168,104 @@ describe("authwatch watch at the edges of its life", () => {
     expect((await stop(daemon)).code).toBe(0);
   });
 
-  it("exits 2 with one clear line when the --listen port is taken", async () => {
+  it("exits 1 with one clear line when the --listen port is taken, and creates no state file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "authwatch-busy-port-"));
     writeWatchlist(dir, ["p-1"]);
     const { createServer } = await import("node:net");
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
     const port = (blocker.address() as { port: number }).port;
-    try {
-      const daemon = watch(dir, ["--listen", `127.0.0.1:${port}`]);
-      const { code } = await daemon.exited;
-      expect(code).toBe(2);
-      expect(daemon.stderr()).toBe(
-        `authwatch: --listen 127.0.0.1:${port}: the address is already in use; choose another port or stop what listens there\n`,
-      );
-    } finally {
-      blocker.close();
+    const daemon = watch(dir, ["--listen", `127.0.0.1:${port}`]);
+    const { code } = await daemon.exited;
+    // 1, not 2: a service manager retries a busy port, while RestartPreventExitStatus=2 would give up.
+    expect(code).toBe(1);
+    expect(daemon.stderr()).toBe(
+      `authwatch: --listen 127.0.0.1:${port}: the address is already in use; choose another port or stop what listens there\n`,
+    );
+    expect(existsSync(join(dir, ".authwatch"))).toBe(false);
+  });
+});
+
+describe("authwatch watch --listen beyond loopback", () => {
+  it("takes its address from AUTHWATCH_LISTEN when --listen is not given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-listen-env-"));
+    writeWatchlist(dir, ["l-1"]);
+    const daemon = watch(dir, [], { AUTHWATCH_LISTEN: "127.0.0.1:0" });
+    onTestFinished(() => stop(daemon).then(() => undefined));
+    const ready = await daemon.waitForLine((line) => line.msg === "authwatch is watching");
+    expect(String(ready.listen)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${String(ready.listen)}/healthz`)).status).toBe(200);
+  });
+
+  it("refuses to listen on every interface without a token (exit 2) and creates no state file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-no-token-"));
+    writeWatchlist(dir, ["t-1"]);
+    const daemon = watch(dir, ["--listen", "0.0.0.0:0"]);
+    const { code } = await daemon.exited;
+    expect(code).toBe(2);
+    expect(daemon.stderr()).toMatch(
+      /^authwatch: --listen 0\.0\.0\.0:0 is reachable from other machines and AUTHWATCH_HTTP_TOKEN is not set — /,
+    );
+    expect(daemon.stderr().split("\n")).toHaveLength(2);
+    expect(existsSync(join(dir, ".authwatch"))).toBe(false);
+  });
+
+  it("on every interface, demands the token on every endpoint but /healthz and logs failed logins without the password", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-token-"));
+    writeWatchlist(dir, ["t-2"]);
+    const token = "tok-3f9c1e7a-SECRET";
+    const daemon = watch(dir, ["--listen", "0.0.0.0:0"], { AUTHWATCH_HTTP_TOKEN: token });
+    onTestFinished(() => stop(daemon).then(() => undefined));
+    const ready = await daemon.waitForLine((line) => line.msg === "authwatch is watching");
+    const port = new URL(String(ready.listen)).port;
+    const base = `http://127.0.0.1:${port}`;
+    const basic = (user: string, password: string) =>
+      `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    for (const path of ["/", "/sessions", "/metrics", "/events", "/timeline", "/sinks"]) {
+      const refused = await fetch(`${base}${path}`);
+      expect(refused.status, path).toBe(401);
+      expect(refused.headers.get("www-authenticate")).toContain("Basic");
     }
+    const bearer = await fetch(`${base}/sessions`, { headers: { authorization: `Bearer ${token}` } });
+    expect(bearer.status).toBe(200);
+    const viaBasic = await fetch(`${base}/metrics`, { headers: { authorization: basic("anyone", token) } });
+    expect(viaBasic.status).toBe(200);
+
+    const wrong = await fetch(`${base}/sessions`, {
+      headers: { authorization: basic("alice", "hunter2-guess") },
+    });
+    expect(wrong.status).toBe(401);
+    const logged = await daemon.waitForLine((line) => line.msg === "HTTP login failed: wrong credentials");
+    expect(logged).toMatchObject({ path: "/sessions", failures: 1 });
+    const everything = JSON.stringify(daemon.lines()) + daemon.stderr();
+    expect(everything).not.toContain("hunter2");
+    expect(everything).not.toContain("alice");
+    expect(everything).not.toContain(token);
+  });
+
+  it("rate-limits failed logins per client address", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-limit-"));
+    writeWatchlist(dir, ["t-3"]);
+    const token = "tok-ratelimit-SECRET";
+    const daemon = watch(dir, ["--listen", "0.0.0.0:0"], { AUTHWATCH_HTTP_TOKEN: token });
+    onTestFinished(() => stop(daemon).then(() => undefined));
+    const ready = await daemon.waitForLine((line) => line.msg === "authwatch is watching");
+    const base = `http://127.0.0.1:${new URL(String(ready.listen)).port}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const response = await fetch(`${base}/sessions`, { headers: { authorization: `Bearer guess-${i}` } });
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    // Even the right token waits out the window: a guesser cannot tell when it finally hit.
+    const right = await fetch(`${base}/sessions`, { headers: { authorization: `Bearer ${token}` } });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });
 

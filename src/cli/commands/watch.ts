@@ -1,10 +1,11 @@
 import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { dirname } from "node:path";
 import { type Daemon, startDaemon } from "../../daemon/daemon.js";
-import { parseListen } from "../../daemon/http-server.js";
 import { DURATION_HINT, parseDuration } from "../../duration.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { UsageError } from "../../errors/usage-error.js";
+import { resolveHttpToken } from "../../http/http-token.js";
+import { LISTEN_ENV, parseListen } from "../../http/listen-address.js";
 import type { Logger } from "../../logger.js";
 import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions, SignalName } from "../command-io.js";
@@ -66,7 +67,7 @@ export const watchCommand = defineCommand<WatchOptions, { listen?: string; shutd
       .description("run the daemon: poll every watched session and send each transition to the sinks")
       .option(
         "--listen <host:port>",
-        "serve /healthz, /metrics and /sessions (PORT alone means 127.0.0.1:PORT)",
+        `serve the status page, /healthz, /metrics, /sessions and /events (PORT alone means 127.0.0.1:PORT; env ${LISTEN_ENV})`,
       )
       .option("--shutdown-timeout <duration>", "how long SIGTERM may take to finish in-flight work", "10s"),
   toOptions: ({ options }) => {
@@ -79,7 +80,9 @@ export const watchCommand = defineCommand<WatchOptions, { listen?: string; shutd
   },
   async run(options, { io }) {
     const global = options;
-    const { listen, shutdownMs } = options;
+    const { shutdownMs } = options;
+    const fromEnv = io.env[LISTEN_ENV];
+    const listen = options.listen ?? (fromEnv ? parseListen(fromEnv, LISTEN_ENV) : undefined);
     const logger = createCommandLogger(global, io);
     const load = () => loadCommandConfig(global, io, { needs: true, requireWatchlist: true });
 
@@ -113,7 +116,16 @@ export const watchCommand = defineCommand<WatchOptions, { listen?: string; shutd
     cleanups.push(io.onSignal("SIGINT", stopOn("SIGINT")));
 
     try {
-      daemon = await startDaemon({ config: load(), logger, env: io.env, ...(listen ? { listen } : {}) });
+      const config = load();
+      // Before anything is opened: a listener open to the network without a token is exit 2.
+      const httpToken = listen ? resolveHttpToken(listen, io.env, config.httpTokenEnv) : undefined;
+      daemon = await startDaemon({
+        config,
+        logger,
+        env: io.env,
+        ...(listen ? { listen } : {}),
+        ...(httpToken ? { httpToken } : {}),
+      });
     } catch (error) {
       for (const cleanup of cleanups) cleanup();
       throw error;
