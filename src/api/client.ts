@@ -16,6 +16,7 @@ import {
   ServerError,
   UnauthorizedError,
 } from "./errors.js";
+import { encodePathSegment } from "./path-segment.js";
 import { MAX_API_PAUSE_MS, parseRetryAfter } from "./retry-after.js";
 import type { AuthSessionRecord, IntunedClient, IntunedClientOptions, RequestOptions } from "./types.js";
 import { parseAuthSessionBody, parseAuthSessionList } from "./validate.js";
@@ -85,12 +86,12 @@ export function createIntunedClient(options: IntunedClientOptions): IntunedClien
   }
 
   const projectPath = (workspaceId: string, projectName: string) =>
-    `${pathPrefix}/${encodeURIComponent(workspaceId)}/projects/${encodeURIComponent(projectName)}/auth-sessions`;
+    `${pathPrefix}/${encodePathSegment(workspaceId)}/projects/${encodePathSegment(projectName)}/auth-sessions`;
 
   return {
     keySource: apiKey.source,
     getAuthSession(ref: SessionRef, requestOptions: RequestOptions = {}): Promise<AuthSessionRecord> {
-      const path = `${projectPath(ref.workspaceId, ref.projectName)}/${encodeURIComponent(ref.authSessionId)}`;
+      const path = `${projectPath(ref.workspaceId, ref.projectName)}/${encodePathSegment(ref.authSessionId)}`;
       return get(path, requestOptions, async (response, details) => {
         const json = await readJson(response, details, MAX_BODY_BYTES);
         const parsed = parseAuthSessionBody(json);

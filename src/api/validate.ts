@@ -1,3 +1,4 @@
+import { NOT_FOUND } from "../types.js";
 import type { AuthSessionRecord } from "./types.js";
 
 export type ParseAuthSessionResult = { ok: true; record: AuthSessionRecord } | { ok: false; reason: string };
@@ -21,8 +22,15 @@ export function parseAuthSessionBody(body: unknown): ParseAuthSessionResult {
     }
   }
   const { id, type, status } = fields as Record<(typeof REQUIRED)[number], string>;
-  return { ok: true, record: { id, type, status } };
+  return { ok: true, record: { id, type, status: status === NOT_FOUND ? NOT_FOUND_IN_BODY : status } };
 }
+
+/**
+ * What a 200 body claiming `"status": "NOT_FOUND"` is kept as. NOT_FOUND is authwatch's name for a
+ * 404; a body cannot claim it (that would announce authsession.not_found for a session the API just
+ * returned), so the word is kept visibly distinct and treated like any unknown status.
+ */
+export const NOT_FOUND_IN_BODY = "NOT_FOUND (in a 200 body)";
 
 /** The JSON kind of a value, never the value itself: bodies can be large or odd. */
 function describe(value: unknown): string {

@@ -1,5 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { type Clock, monotonicToWall, systemClock, wallToMonotonic } from "../clock.js";
 import type { AuthwatchEvent } from "../events.js";
@@ -8,6 +6,7 @@ import { sessionKey } from "../types.js";
 import { createEventLog } from "./event-log.js";
 import { applyMigrations } from "./migrations.js";
 import { createOutbox } from "./outbox.js";
+import { preparePrivateFile } from "./private-file.js";
 import { createSessionStates } from "./session-states.js";
 import { createSinkStates } from "./sink-state.js";
 import type { StoreChange } from "./state-store.js";
@@ -59,7 +58,7 @@ function openReadOnly(path: string, busyTimeoutMs: number): Database.Database {
 function openDatabase(path: string, busyTimeoutMs: number, logger: Logger): Database.Database {
   let db: Database.Database | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    preparePrivateFile(path);
     db = new Database(path);
     // First, so that every later step waits for a lock held by another process instead of failing.
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);

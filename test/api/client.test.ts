@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import type { Agent } from "undici";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { createIntunedClient } from "../../src/api/client.js";
 import { createApiDispatcher } from "../../src/api/dispatcher.js";
 import {
@@ -123,6 +123,30 @@ describe("createIntunedClient", () => {
       `/api/v1/workspace/${WS}/projects/a%20b/auth-sessions/x(1)%2C_y`,
     );
     expect(api.requestsFor(odd).count).toBe(1);
+  });
+
+  it("sends a project named . or .. encoded, so no proxy or server can resolve it as a dot segment", async () => {
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? "");
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ id: "abc", type: "CREDENTIALS", status: "READY" }));
+    });
+    onTestFinished(() => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const raw = client({ baseUrl: `http://127.0.0.1:${port}/api/v1/workspace` });
+    await raw.getAuthSession({ workspaceId: WS, projectName: "..", authSessionId: "abc" });
+    await raw.getAuthSession({ workspaceId: WS, projectName: ".", authSessionId: "abc" });
+    await raw.listAuthSessions(WS, "..").catch(() => undefined);
+    expect(paths).toEqual([
+      `/api/v1/workspace/${WS}/projects/%2E%2E/auth-sessions/abc`,
+      `/api/v1/workspace/${WS}/projects/%2E/auth-sessions/abc`,
+      `/api/v1/workspace/${WS}/projects/%2E%2E/auth-sessions`,
+    ]);
   });
 
   it("keeps an unknown status as-is and reports it as not known", async () => {
