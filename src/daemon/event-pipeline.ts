@@ -63,8 +63,12 @@ type Pending =
 const MAX_RETRY_DELAY_MS = 30_000;
 /** A commit of at least this many changes means a burst (a sweep): the next one waits for more … */
 const BURST_BATCH = 8;
-/** … at most this long after the previous commit, so a sweep costs one fsync per 10 ms, not per turn. */
-const BURST_COMMIT_GAP_MS = 10;
+/**
+ * … at most this long after the previous commit. Each commit rewrites the last, partly filled page of
+ * every table and index it touches; a sweep's commits of a few hundred changes each write about half
+ * the pages that commits of a few dozen do.
+ */
+const BURST_COMMIT_GAP_MS = 25;
 
 /**
  * Group commit. Every change is stored before its event is fanned out, but the changes that arrive
@@ -178,7 +182,7 @@ export function createEventPipeline(deps: EventPipelineDeps): EventPipeline {
     if (!scheduled && !retryTimer) {
       scheduled = true;
       // A lone change commits on the next turn, as before; during a burst the next commit gathers
-      // what arrives within the gap, trading a few ms of latency for far fewer fsyncs.
+      // what arrives within the gap, trading a few ms of latency for far fewer page writes.
       const wait = lastBatch >= BURST_BATCH ? lastCommitAt + BURST_COMMIT_GAP_MS - clock.monotonic() : 0;
       if (wait > 0) gapTimer = clock.setTimer(flush, wait);
       else setImmediate(flush);

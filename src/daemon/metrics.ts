@@ -82,6 +82,7 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
   const apiRequestsBy = new Map<string, { inc(): void }>();
 
   const pollsByResult = new Map<string, { inc(): void }>();
+  const transitionsTo = new Map<string, { inc(): void }>();
   return {
     registry,
     pollFinished(result, seconds) {
@@ -95,7 +96,12 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
       pollDuration.observe(seconds);
     },
     transition(to) {
-      transitions.inc({ to });
+      let child = transitionsTo.get(to);
+      if (!child) {
+        child = transitions.labels(to);
+        transitionsTo.set(to, child);
+      }
+      child.inc();
     },
     deliveryResult(sink, result) {
       deliveries.inc({ sink, result });

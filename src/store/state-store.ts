@@ -78,9 +78,11 @@ export interface SinkDeliveryState {
  * machine; another implementation (PostgreSQL) can stand behind it without the daemon noticing.
  *
  * The contract every implementation keeps:
- * - `commit` is atomic and durable when it settles: a change's state, its event and the event's
- *   outbox rows are stored together or not at all, and the daemon publishes an event only after its
- *   commit settled (at-least-once delivery; a restart emits nothing twice).
+ * - `commit` is atomic, and durable against a crash of the process when it settles: a change's
+ *   state, its event and the event's outbox rows are stored together or not at all, and the daemon
+ *   fans an event out only after its commit settled (at-least-once delivery; a restart emits nothing
+ *   twice). How much a power loss may take back is each implementation's to say (SQLite: about a
+ *   second, see wal-sync.ts).
  * - A failed write throws (or rejects); the daemon keeps the changes and retries them in order.
  * - Event ids are unique: storing an eventId twice fails the commit.
  */

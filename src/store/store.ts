@@ -13,6 +13,7 @@ import type { StoreChange } from "./state-store.js";
 import { createStatusQueries } from "./status-queries.js";
 import { openFailure, readFailure, StoreError, sqliteCode, writeFailure } from "./store-error.js";
 import type { SqliteStore, TransitionRecord } from "./types.js";
+import { createWalSync } from "./wal-sync.js";
 
 export interface StoreOptions {
   logger?: Logger;
@@ -42,7 +43,7 @@ export function openStore(path: string, options: StoreOptions = {}): SqliteStore
   const db = options.readOnly
     ? openReadOnly(path, options.busyTimeoutMs ?? 5_000)
     : openDatabase(path, options.busyTimeoutMs ?? 5_000, logger);
-  return createStore(db, path, options.clock ?? systemClock);
+  return createStore(db, path, options.clock ?? systemClock, !options.readOnly);
 }
 
 function openReadOnly(path: string, busyTimeoutMs: number): Database.Database {
@@ -64,11 +65,11 @@ function openDatabase(path: string, busyTimeoutMs: number, logger: Logger): Data
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     // WAL: readers (the history command, /sessions) never block the daemon's writes.
     db.pragma("journal_mode = WAL");
-    // FULL syncs the WAL on every commit. With NORMAL a power cut may roll back the last commits,
-    // and with them outbox rows the daemon already considered safe: at-least-once delivery and
-    // "a restart emits nothing twice" both depend on a commit being on disk when it returns.
-    // The price is one fsync per transaction, hence recordTransitions() for batches.
-    db.pragma("synchronous = FULL");
+    // NORMAL: a commit is in the OS when it returns, so a crash of the process loses nothing; the WAL
+    // reaches the disk within a second (wal-sync.ts), so a power loss loses at most that second.
+    // FULL would fsync on every commit, on the event loop: the largest single cost of a state change.
+    // docs/benchmarks.md has the figures and what a lost second means for alerts.
+    db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     const { from, to } = applyMigrations(db);
     if (from !== to) logger.info({ path, from, to }, "state file schema migrated");
@@ -85,19 +86,26 @@ function openDatabase(path: string, busyTimeoutMs: number, logger: Logger): Data
 /** Events deleted per transaction when pruning. */
 const PRUNE_BATCH = 1_000;
 
-function createStore(db: Database.Database, path: string, clock: Clock): SqliteStore {
+function createStore(db: Database.Database, path: string, clock: Clock, writable: boolean): SqliteStore {
   const states = createSessionStates(db);
   const events = createEventLog(db);
   const outbox = createOutbox(db);
   const sinks = createSinkStates(db);
   const status = createStatusQueries(db);
   let lastWriteOk = true;
+  // A WAL that cannot be synced is a disk that may be losing commits: /healthz says so.
+  const walSync = writable
+    ? createWalSync(`${path}-wal`, clock, () => {
+        lastWriteOk = false;
+      })
+    : undefined;
 
   /** Runs a write; SQLite failures become a StoreError and mark the store unhealthy. */
   function write<T>(run: () => T): T {
     try {
       const result = run();
       lastWriteOk = true;
+      walSync?.afterWrite();
       return result;
     } catch (error) {
       if (error instanceof StoreError) throw error;
@@ -186,6 +194,7 @@ function createStore(db: Database.Database, path: string, clock: Clock): SqliteS
     pendingSinks: () => read(() => outbox.pendingSinks()),
     isHealthy: () => db.open && lastWriteOk,
     close() {
+      walSync?.close();
       if (db.open) db.close();
     },
   };

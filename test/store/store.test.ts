@@ -1,6 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { openStore } from "../../src/store/store.js";
 import type { SqliteStore } from "../../src/store/types.js";
 import { sessionKey } from "../../src/types.js";
@@ -293,5 +294,25 @@ describe("store", () => {
   it("reports unhealthy once closed", () => {
     store.close();
     expect(store.isHealthy()).toBe(false);
+  });
+});
+
+describe("store durability", () => {
+  it("keeps a commit when the process is killed right after it returns", () => {
+    const temp = tempDir();
+    onTestFinished(() => temp.cleanup());
+    const file = temp.file("state.db");
+    const storeModule = new URL("../../dist/store/store.js", import.meta.url).href;
+    const script = `
+      const { openStore } = await import(${JSON.stringify(storeModule)});
+      const store = openStore(${JSON.stringify(file)});
+      const ref = { workspaceId: "ws", projectName: "p", authSessionId: "killed" };
+      store.recordTransition(ref, { status: "EXPIRED", sessionType: null, since: 1 }, null, []);
+      process.kill(process.pid, "SIGKILL");`;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script]);
+    expect(child.signal).toBe("SIGKILL");
+    const store = openStore(file);
+    onTestFinished(() => store.close());
+    expect(store.loadSessions().get("ws/p/killed")?.status).toBe("EXPIRED");
   });
 });
