@@ -5,9 +5,17 @@ import { pollSession } from "../api/poll.js";
 import type { ResolvedConfig, WatchedSession } from "../config/types.js";
 import { EXIT } from "../errors/authwatch-error.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
+import { createIdFilter } from "../projects/id-filter.js";
 import { openStore } from "../store/store.js";
-import type { ErrorInfo, SessionState, SessionStatus, SessionType } from "../types.js";
+import {
+  type ErrorInfo,
+  type SessionState,
+  type SessionStatus,
+  type SessionType,
+  sessionKey,
+} from "../types.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
+import { listProjectRows, type ProjectQuery } from "./project-status.js";
 
 export interface SessionStatusRow {
   workspaceId: string;
@@ -24,7 +32,9 @@ export interface StatusDeps {
   dispatcher?: Dispatcher;
   now?: () => number;
   /** When the session was first seen in `status`, from the daemon's state file, if there is one. */
-  sinceOf?: (session: WatchedSession, status: SessionStatus) => number | undefined;
+  sinceOf?: (session: Pick<WatchedSession, "key">, status: SessionStatus) => number | undefined;
+  /** `--project`: list only these projects (every session of each), instead of the watchlist's. */
+  projects?: ProjectQuery[] | undefined;
 }
 
 /** Polls every watched session once, all keys sharing the configured concurrency. */
@@ -34,7 +44,22 @@ export async function collectStatus(
 ): Promise<SessionStatusRow[]> {
   const now = deps.now ?? Date.now;
   const pool = createClientPool(config.api, deps.dispatcher ? { dispatcher: deps.dispatcher } : {});
-  return mapConcurrent(config.sessions, config.api.concurrency, async (session) => {
+  const projects =
+    deps.projects ??
+    config.projects.map((project) => ({
+      ...project,
+      filter: createIdFilter(project.include, project.exclude),
+    }));
+  const listed = (
+    await mapConcurrent(projects, config.api.concurrency, (project) => listProjectRows(project, pool))
+  ).flat();
+  for (const row of listed) {
+    if (row.status === null) continue;
+    const since = deps.sinceOf?.({ key: sessionKey(row) }, row.status);
+    if (since !== undefined) row.since = new Date(since).toISOString();
+  }
+  if (deps.projects) return listed;
+  const polled = await mapConcurrent(config.sessions, config.api.concurrency, async (session) => {
     const row: SessionStatusRow = {
       workspaceId: session.workspaceId,
       projectName: session.projectName,
@@ -63,6 +88,7 @@ export async function collectStatus(
       return { ...row, error: toErrorInfo(error) };
     }
   });
+  return [...polled, ...listed];
 }
 
 /**
