@@ -32,7 +32,7 @@ afterAll(async () => {
   await api.close();
 });
 
-const env = { INTUNED_API_BASE_URL: api?.url, INTUNED_API_KEY: KEY, INTUNED_WORKSPACE_ID: WORKSPACE };
+const env = { INTUNED_API_KEY: KEY, INTUNED_WORKSPACE_ID: WORKSPACE };
 const rowsOf = (text: string) =>
   (JSON.parse(text) as { sessions: Array<Record<string, unknown>> }).sessions.map((s) => [
     s.projectName,
