@@ -244,10 +244,10 @@ export function findRuleIssues(json: unknown): ConfigIssue[] {
     notBoth(sink, path, "url", "urlEnv");
     notBoth(sink, path, "secretEnv", "secretFile");
     const secretKey = ["secretEnv", "secretFile"].find((key) => sink[key] !== undefined);
-    if (sink.format === "slack" && secretKey) {
+    if (typeof sink.format === "string" && sink.format !== "standard" && secretKey) {
       add(
         [...path, secretKey],
-        'only the "standard" format is signed; remove it, or remove "format": "slack"',
+        `only the "standard" format is signed; remove it, or remove "format": "${sink.format}"`,
       );
     }
   }

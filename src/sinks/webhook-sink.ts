@@ -1,21 +1,44 @@
+import type { Logger } from "../logger.js";
 import { createHttpSink, type HttpSinkDeps } from "./http-sink.js";
 import { buildWebhookHeaders } from "./sign.js";
 import type { Sink } from "./sink.js";
-import { buildWebhookBody } from "./webhook-body.js";
+import { type CompiledTemplate, compileTemplate, renderOrFallback, templateScope } from "./template.js";
+import { buildWebhookBody, builtInWebhookText } from "./webhook-body.js";
 import type { WebhookSinkConfig } from "./webhook-kind.js";
 
-export type WebhookSinkDeps = HttpSinkDeps;
+export interface WebhookSinkDeps extends HttpSinkDeps {
+  /** Where a template that fails to render is reported. */
+  logger?: Logger;
+}
 
-/** POSTs each event (standard: the signed event body; slack: `{"text": …}`) and classifies the answer. */
+/**
+ * POSTs each event (standard: the signed event body; slack, teams, discord: a message for people,
+ * from the sink's template when it has one) with the sink's extra headers, and classifies the answer.
+ */
 export function createWebhookSink(config: WebhookSinkConfig, deps: WebhookSinkDeps = {}): Sink {
+  const template = compiled(config.template);
+  const extraHeaders = Object.fromEntries(
+    Object.entries(config.headers).map(([name, secret]) => [name, secret.value]),
+  );
   return createHttpSink({
     config,
     deps,
     url: config.url.value,
     async attempt(event, _context, http) {
       const now = http.now();
-      const body = buildWebhookBody(config.format, event, now);
+      const builtIn = builtInWebhookText(config.format, event, now);
+      const text =
+        builtIn === undefined || template === undefined
+          ? undefined
+          : renderOrFallback(template, templateScope(event, now, builtIn), builtIn, (message) =>
+              deps.logger?.warn(
+                { sink: config.name, eventId: event.data.eventId },
+                `the sink's template could not be rendered (${message}); sent the built-in text instead`,
+              ),
+            );
+      const body = buildWebhookBody(config.format, event, now, text);
       const headers = {
+        ...extraHeaders,
         "content-type": "application/json",
         "user-agent": http.userAgent,
         ...buildWebhookHeaders({
@@ -28,4 +51,11 @@ export function createWebhookSink(config: WebhookSinkConfig, deps: WebhookSinkDe
       return http.classify(await http.post({ url: config.url.value, headers, body }));
     },
   });
+}
+
+/** Resolution already refused a template that does not parse; one that still fails here is left out. */
+function compiled(source: string | undefined): CompiledTemplate | undefined {
+  if (source === undefined) return undefined;
+  const result = compileTemplate(source);
+  return result.ok ? result.template : undefined;
 }

@@ -9,13 +9,25 @@ const config = {
     {
       type: "webhook",
       url: { source: "env SLACK_WEBHOOK_URL", value: "https://hooks.slack.com/services/T/B/X" },
+      headers: {
+        Authorization: { source: "env HOOK_AUTH", value: "Bearer tok-1" },
+        "X-Team": { source: "watchlist sinks[0].headers.X-Team", value: "growth" },
+      },
+    },
+    { type: "pagerduty", routingKey: { source: "file /etc/authwatch/pd-key", value: "R0UT1NGKEY" } },
+    {
+      type: "email",
+      smtp: {
+        user: { source: "env SMTP_USER", value: "mailer" },
+        password: { source: "env SMTP_PASSWORD", value: "pw-1" },
+      },
     },
     { type: "console" },
   ],
 } as unknown as ResolvedConfig;
 
 describe("the environment command sinks inherit", () => {
-  it("drops variables named for secrets, secret values under any name, whsec_ secrets in any spelling and the credentials directory", () => {
+  it("drops variables named for any sink kind's secrets, secret values under any name, whsec_ secrets and the credentials directory", () => {
     const env = {
       PATH: "/usr/bin",
       HOME: "/root",
@@ -25,7 +37,13 @@ describe("the environment command sinks inherit", () => {
       UNPADDED_SECRET: "whsec_c2VjcmV0LWJ5dGVz",
       URLSAFE_SECRET: "whsec_c2Vj-cmV0_Ynl0ZXM",
       CREDENTIALS_DIRECTORY: "/run/credentials/authwatch.service",
+      HOOK_AUTH: "Bearer tok-1",
+      PD_COPY: "R0UT1NGKEY",
+      SMTP_USER: "mailer",
+      SMTP_PASSWORD: "pw-1",
+      TEAM: "growth",
     };
-    expect(scrubSecretsFromEnv(env, config)).toEqual({ PATH: "/usr/bin", HOME: "/root" });
+    // A literal header value (X-Team) is not a secret: a variable that happens to hold it stays.
+    expect(scrubSecretsFromEnv(env, config)).toEqual({ PATH: "/usr/bin", HOME: "/root", TEAM: "growth" });
   });
 });

@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseWatchlist } from "../../src/config/parse.js";
-import { resolveConfig } from "../../src/config/resolve.js";
-import type { ResolvedConfig } from "../../src/config/types.js";
 import { configError } from "../helpers/config-error.js";
-
-function resolveSinks(sinks: unknown[], env: NodeJS.ProcessEnv = {}): ResolvedConfig["sinks"] {
-  const parsed = parseWatchlist({ sinks });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return resolveConfig(parsed.value, {
-    env: { INTUNED_API_KEY: "k", ...env },
-    requireSecrets: true,
-    cwd: "/tmp",
-  }).sinks;
-}
+import { resolveSinks } from "./fixtures.js";
 
 const mail = (smtp: Record<string, unknown>) => ({
   name: "mail",

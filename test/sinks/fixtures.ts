@@ -1,4 +1,12 @@
-import type { CommandSinkConfig, ConsoleSinkConfig, WebhookSinkConfig } from "../../src/config/types.js";
+import { parseWatchlist } from "../../src/config/parse.js";
+import { resolveConfig } from "../../src/config/resolve.js";
+import type {
+  CommandSinkConfig,
+  ConsoleSinkConfig,
+  ResolvedConfig,
+  WebhookSinkConfig,
+} from "../../src/config/types.js";
+import { ConfigError } from "../../src/errors/config-error.js";
 import type { PollHealthEvent, TransitionEvent, UnauthorizedEvent } from "../../src/events.js";
 import type { EmailSinkConfig } from "../../src/sinks/email-kind.js";
 import type { PagerDutySinkConfig } from "../../src/sinks/pagerduty-kind.js";
@@ -85,6 +93,8 @@ export function webhookConfig(url: string, overrides: Partial<WebhookSinkConfig>
     format: "standard",
     url: { source: "env TEST_WEBHOOK_URL", value: url },
     secret: undefined,
+    headers: {},
+    template: undefined,
     timeoutMs: 2_000,
     ...overrides,
   };
@@ -143,4 +153,15 @@ export function emailConfig(
     timeoutMs: 2_000,
     ...overrides,
   };
+}
+
+/** Parses and resolves a watchlist with these sinks, as loadWatchlist does; throws the ConfigError. */
+export function resolveSinks(sinks: unknown[], env: NodeJS.ProcessEnv = {}): ResolvedConfig["sinks"] {
+  const parsed = parseWatchlist({ sinks });
+  if (!parsed.ok) throw new ConfigError("watchlist.json", parsed.issues);
+  return resolveConfig(parsed.value, {
+    env: { INTUNED_API_KEY: "k", ...env },
+    requireSecrets: true,
+    cwd: "/tmp",
+  }).sinks;
 }

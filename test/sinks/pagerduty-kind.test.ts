@@ -1,28 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseWatchlist } from "../../src/config/parse.js";
-import { resolveConfig } from "../../src/config/resolve.js";
-import type { ResolvedConfig } from "../../src/config/types.js";
 import { configError } from "../helpers/config-error.js";
-import { ROUTING_KEY } from "./fixtures.js";
+import { ROUTING_KEY, resolveSinks } from "./fixtures.js";
 
-const WS = "123e4567-e89b-12d3-a456-426614174000";
-
-function resolveSinks(
-  sinks: unknown[],
-  env: NodeJS.ProcessEnv = { PD_KEY: ROUTING_KEY },
-): ResolvedConfig["sinks"] {
-  const parsed = parseWatchlist({ api: { workspaceId: WS }, sessions: [{ project: "p", id: "abc" }], sinks });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return resolveConfig(parsed.value, {
-    env: { INTUNED_API_KEY: "k", ...env },
-    requireSecrets: true,
-    cwd: "/tmp",
-  }).sinks;
-}
+const ENV = { PD_KEY: ROUTING_KEY };
 
 describe("a pagerduty sink in the watchlist", () => {
   it("reads its routing key from the variable, defaults to PagerDuty's endpoint and to the events it maps", () => {
-    const [sink] = resolveSinks([{ name: "oncall", type: "pagerduty", routingKeyEnv: "PD_KEY" }]);
+    const [sink] = resolveSinks([{ name: "oncall", type: "pagerduty", routingKeyEnv: "PD_KEY" }], ENV);
     expect(sink).toMatchObject({
       type: "pagerduty",
       url: "https://events.pagerduty.com/v2/enqueue",

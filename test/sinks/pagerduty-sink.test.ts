@@ -140,7 +140,10 @@ describe("the pagerduty sink against a PagerDuty stand-in", () => {
         failures: 3,
       }),
       UNAUTHORIZED,
-      laterEvent("watcher.authorized", { workspaceId: UNAUTHORIZED.data.workspaceId }),
+      laterEvent("watcher.authorized", {
+        workspaceId: UNAUTHORIZED.data.workspaceId,
+        keySource: UNAUTHORIZED.data.keySource,
+      }),
     ];
     for (const event of events)
       expect(await sink.deliver(event, attemptContext())).toMatchObject({ kind: "delivered" });
