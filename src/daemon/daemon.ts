@@ -1,4 +1,7 @@
 import type { Dispatcher } from "undici";
+import { type AlertRuntime, startAlertRuntime } from "../alerts/alert-runtime.js";
+import { alertsView } from "../alerts/alerts-view.js";
+import { startHeartbeat } from "../alerts/heartbeat.js";
 import { type ClientPool, createClientPool } from "../api/client-pool.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { ResolvedApi, ResolvedConfig, WatchedSession } from "../config/types.js";
@@ -13,10 +16,10 @@ import { createProjectSet, type ProjectSet } from "../projects/project-set.js";
 import { createScheduler } from "../scheduler/scheduler.js";
 import type { StateStore } from "../store/state-store.js";
 import { openStore } from "../store/store.js";
-import type { SessionState } from "../types.js";
+import { type SessionState, sessionKey } from "../types.js";
 import { countedClients } from "./counted-clients.js";
 import { describeSession, describeSinks } from "./describe-status.js";
-import { createEventPipeline } from "./event-pipeline.js";
+import { createEventPipeline, type EventPipeline } from "./event-pipeline.js";
 import { createDaemonMetrics, type DaemonMetrics } from "./metrics.js";
 import { createPollHandler } from "./poll-handler.js";
 import { planReload, type ReloadSummary } from "./reload-plan.js";
@@ -122,14 +125,25 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       deliveryResult: (sink, result, durationMs) => metrics.deliveryResult(sink, result, durationMs),
     },
   });
-  const pipeline = createEventPipeline({
+  // Bound once the alert runtime has started (it records its events through the pipeline).
+  let alerts: AlertRuntime | undefined;
+  const eventPipeline = createEventPipeline({
     store,
     sinks: router,
     bus,
     wakeDelivery: (sink) => worker.notify(sink),
     logger,
     clock,
+    silence: (event) => alerts?.silenceFor(event),
   });
+  // Overdue rules resolve beside the transition that ends them, in the same commit.
+  const pipeline: EventPipeline = {
+    ...eventPipeline,
+    recordTransition(ref, state, event) {
+      eventPipeline.recordTransition(ref, state, event);
+      if (event) alerts?.onTransition(sessionKey(ref));
+    },
+  };
 
   let clients: ClientPool = createClientPool(
     config.api,
@@ -173,18 +187,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   projects = createProjectSet({ projects: config.projects, states, scheduler });
 
   let running = true;
+  const healthy = (): { ok: boolean; reason?: string } => {
+    if (!running) return { ok: false, reason: "stopping" };
+    if (!store.isHealthy() || !pipeline.healthy()) {
+      return { ok: false, reason: "the state store cannot be written; changes are kept and retried" };
+    }
+    return { ok: true };
+  };
   const status = server
     ? createStatusRoutes({
         logger,
         now: clock.now,
         registry: metrics.registry,
-        healthy: () => {
-          if (!running) return { ok: false, reason: "stopping" };
-          if (!store.isHealthy() || !pipeline.healthy()) {
-            return { ok: false, reason: "the state store cannot be written; changes are kept and retried" };
-          }
-          return { ok: true };
-        },
+        healthy,
         sessions: () => [...sessions.values(), ...(projects?.members() ?? [])],
         stateOf: (key) => states.get(key),
         describe: (session) => {
@@ -195,6 +210,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
             health: project?.health ?? pollHandler.healthOf(session.key),
             lastPollAt: pollHandler.lastPollAt(project?.target.key ?? session.key),
             nextPollAt: scheduler.nextDueAt(project?.target.key ?? session.key),
+            // Contract §8: which rule is overdue since when, and the silence in force.
+            alerts: alertsView(alerts, session),
           });
         },
         events: {
@@ -210,6 +227,46 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     : undefined;
   server?.serve(status?.routes ?? {});
 
+  try {
+    alerts = await startAlertRuntime({
+      clock,
+      logger,
+      store,
+      config,
+      sessions: () => allSessions(),
+      // Only on transitions: a scan of the discovered sessions is cheap next to a status change.
+      sessionOf: (key) => sessions.get(key) ?? [...(projects?.members() ?? [])].find((s) => s.key === key),
+      states,
+      record: (event, key, change) => pipeline.recordEvent(event, key, change),
+    });
+  } catch (error) {
+    await server?.close();
+    await router.close();
+    await store.close();
+    throw error;
+  }
+  function* allSessions() {
+    yield* sessions.values();
+    if (projects) yield* projects.members();
+  }
+  // The dead man's switch beats only while the daemon is healthy and its polls are not all failing.
+  const startBeat = (next: ResolvedConfig) =>
+    next.heartbeat
+      ? startHeartbeat(next.heartbeat, {
+          clock,
+          logger,
+          healthy: () => {
+            const health = healthy();
+            if (!health.ok) return health;
+            const all = [...sessions.keys()];
+            if (all.length > 0 && all.every((key) => pollHandler.healthOf(key).failing)) {
+              return { ok: false, reason: "every session's polls are failing" };
+            }
+            return { ok: true };
+          },
+        })
+      : undefined;
+  let heartbeat = startBeat(config);
   scheduler.start();
   worker.start();
   let cancelPrune: (() => void) | undefined;
@@ -259,6 +316,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       for (const session of next.sessions) sessions.set(session.key, session);
       for (const session of plan.schedule) scheduler.upsert(session, states.get(session.key)?.status);
       summary.projects = projects?.reload(next.projects);
+      alerts?.reload(next);
+      if (JSON.stringify(next.heartbeat) !== JSON.stringify(config.heartbeat)) {
+        void heartbeat?.stop();
+        heartbeat = startBeat(next);
+      }
       router.update(next.sinks, scrubSecretsFromEnv(baseEnv, next));
       worker.updateSinks(router.durableSinks());
       pollHandler.setLogTransitions(!plan.consoleSink);
@@ -272,6 +334,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     async stop(timeoutMs) {
       running = false;
       cancelPrune?.();
+      alerts?.stop();
+      await heartbeat?.stop();
       const deadline = clock.monotonic() + timeoutMs;
       const schedulerStopped = scheduler.stop();
       // The sleep is cancelled once the polls are done, so a library caller's process is not kept alive.

@@ -1,3 +1,4 @@
+import type { SessionAlertsView } from "../alerts/alerts-view.js";
 import type { SinkConfig, WatchedSession } from "../config/types.js";
 import type { SinkView } from "../http/status-routes.js";
 import type { PollHealth } from "../poll-health.js";
@@ -14,6 +15,7 @@ export function describeSession(
     health: Pick<PollHealth, "failures" | "lastError">;
     lastPollAt: number | undefined;
     nextPollAt: number | undefined;
+    alerts?: SessionAlertsView;
   },
 ) {
   const { state, health } = live;
@@ -29,6 +31,7 @@ export function describeSession(
     lastError: health.lastError,
     lastPollAt: isoOrNull(live.lastPollAt),
     nextPollAt: isoOrNull(live.nextPollAt),
+    ...live.alerts,
   };
 }
 

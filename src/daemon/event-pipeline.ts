@@ -2,6 +2,7 @@ import { type Clock, systemClock } from "../clock.js";
 import type { EventBus } from "../event-bus.js";
 import type { AuthwatchEvent, TransitionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
+import type { AlertProgressChange } from "../store/alert-tables.js";
 import type { StateStore, StoreChange } from "../store/state-store.js";
 import type { SessionRef, SessionState } from "../types.js";
 import { backoffDelay } from "../util/backoff.js";
@@ -26,6 +27,8 @@ export interface EventPipelineDeps {
   retryDelayMs?: number;
   /** Retry waits and the burst gap; the system clock by default. */
   clock?: Clock;
+  /** The silence that holds for an event (contract §8), by id: it is stored, and delivered nowhere. */
+  silence?: (event: AuthwatchEvent) => string | undefined;
 }
 
 /**
@@ -45,9 +48,10 @@ export interface EventPipeline {
   recordTransition(ref: SessionRef, state: SessionState, event: TransitionEvent | null): void;
   /**
    * Any other event — the one call an event producer makes. `sessionKey` is the session it is about
-   * (null for none). Stored with its outbox rows, then fanned out, in order with everything else.
+   * (null for none); an alert
+   * event brings its rule's new progress, stored in the same transaction. Stored with its outbox rows, then fanned out, in order with everything else.
    */
-  recordEvent(event: AuthwatchEvent, sessionKey: string | null): void;
+  recordEvent(event: AuthwatchEvent, sessionKey: string | null, alertProgress?: AlertProgressChange): void;
   /** Commits everything queued now (shutdown, tests). */
   flush(): Promise<void>;
   /** False while changes wait because the store refused them. */
@@ -58,7 +62,12 @@ export interface EventPipeline {
 
 type Pending =
   | { kind: "transition"; ref: SessionRef; state: SessionState; event: TransitionEvent | null }
-  | { kind: "event"; event: AuthwatchEvent; sessionKey: string | null };
+  | {
+      kind: "event";
+      event: AuthwatchEvent;
+      sessionKey: string | null;
+      alertProgress: AlertProgressChange | undefined;
+    };
 
 const MAX_RETRY_DELAY_MS = 30_000;
 /** A commit of at least this many changes means a burst (a sweep): the next one waits for more … */
@@ -96,24 +105,34 @@ export function createEventPipeline(deps: EventPipelineDeps): EventPipeline {
 
   const { sinks, bus, logger } = deps;
 
-  /** 2. Filter: each change as the store takes it, with the outbox rows its event needs. */
-  const toChange = (item: Pending): StoreChange =>
-    item.kind === "transition"
-      ? {
-          kind: "transition",
-          ref: item.ref,
-          state: item.state,
+  /**
+   * 2. Filter: each change as the store takes it, with the outbox rows its event needs. A silenced
+   * event (contract §8) is stored marked with its silence and gets no outbox row.
+   */
+  const toChange = (item: Pending): StoreChange => {
+    const silencedBy = item.event ? deps.silence?.(item.event) : undefined;
+    const deliverTo = item.event && silencedBy === undefined ? sinks.route(item.event) : [];
+    return item.kind === "transition"
+      ? { kind: "transition", ref: item.ref, state: item.state, event: item.event, deliverTo, silencedBy }
+      : {
+          kind: "event",
           event: item.event,
-          deliverTo: item.event ? sinks.route(item.event) : [],
-        }
-      : { kind: "event", event: item.event, sessionKey: item.sessionKey, deliverTo: sinks.route(item.event) };
+          sessionKey: item.sessionKey,
+          deliverTo,
+          silencedBy,
+          alertProgress: item.alertProgress,
+        };
+  };
 
-  /** 4. Fan out what a commit stored, in order; a failing listener never stops the others. */
+  /**
+   * 4. Fan out what a commit stored, in order; a failing listener never stops the others. A silenced
+   * event goes nowhere: it is only in the history.
+   */
   const fanOut = (changes: readonly StoreChange[]) => {
     const woken = new Set<string>();
     for (const change of changes) {
       const { event } = change;
-      if (!event) continue;
+      if (!event || change.silencedBy !== undefined) continue;
       try {
         bus.emit("event", event);
       } catch (error) {
@@ -193,8 +212,8 @@ export function createEventPipeline(deps: EventPipelineDeps): EventPipeline {
     recordTransition(ref, state, event) {
       enqueue({ kind: "transition", ref, state, event });
     },
-    recordEvent(event, sessionKey) {
-      enqueue({ kind: "event", event, sessionKey });
+    recordEvent(event, sessionKey, alertProgress) {
+      enqueue({ kind: "event", event, sessionKey, alertProgress });
     },
     async flush() {
       retryTimer?.();

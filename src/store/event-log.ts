@@ -11,6 +11,7 @@ interface EventRow {
   type: string;
   timestamp: number;
   body: string;
+  silenced_by?: string | null;
 }
 
 interface DeliverySummaryRow {
@@ -24,7 +25,7 @@ interface DeliverySummaryRow {
 
 export interface EventLog {
   /** Returns the event's sequence number. */
-  insert(event: AuthwatchEvent, sessionKey: string | null, timestamp: number): number;
+  insert(event: AuthwatchEvent, sessionKey: string | null, timestamp: number, silencedBy?: string): number;
   history(options: HistoryOptions): HistoryEntry[];
   /** Events after the one with `eventId` (all when null); undefined when that id is not stored. */
   after(eventId: string | null, limit: number): StoredEvent[] | undefined;
@@ -39,16 +40,28 @@ const ALL = -1;
 
 /** The append-only event history and its read side (the `history` command). */
 export function createEventLog(db: Database): EventLog {
-  const insert = db.prepare(
+  // A file read by `history` before the daemon upgraded it (read-only: no migration) lacks the column.
+  const silencedColumn = (db.pragma("table_info(events)") as Array<{ name: string }>).some(
+    (column) => column.name === "silenced_by",
+  )
+    ? "silenced_by"
+    : "NULL AS silenced_by";
+  const insertPlain = db.prepare(
     "INSERT INTO events (event_id, session_key, type, timestamp, body) VALUES (?, ?, ?, ?, ?)",
   );
+  const insertSilenced =
+    silencedColumn === "silenced_by"
+      ? db.prepare(
+          "INSERT INTO events (event_id, session_key, type, timestamp, body, silenced_by) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+      : undefined;
   // The newest `limit` events, turned back to oldest first.
   const newestAll = db.prepare<[number], EventRow>(
-    `SELECT * FROM (SELECT seq, event_id, session_key, type, timestamp, body FROM events ORDER BY seq DESC LIMIT ?)
+    `SELECT * FROM (SELECT seq, event_id, session_key, type, timestamp, body, ${silencedColumn} FROM events ORDER BY seq DESC LIMIT ?)
      ORDER BY seq`,
   );
   const newestOfSession = db.prepare<[string, number], EventRow>(
-    `SELECT * FROM (SELECT seq, event_id, session_key, type, timestamp, body FROM events
+    `SELECT * FROM (SELECT seq, event_id, session_key, type, timestamp, body, ${silencedColumn} FROM events
        WHERE session_key = ? ORDER BY seq DESC LIMIT ?)
      ORDER BY seq`,
   );
@@ -100,8 +113,21 @@ export function createEventLog(db: Database): EventLog {
       }
       return failing;
     },
-    insert(event, sessionKey, timestamp) {
-      const result = insert.run(event.data.eventId, sessionKey, event.type, timestamp, JSON.stringify(event));
+    insert(event, sessionKey, timestamp, silencedBy) {
+      const body = JSON.stringify(event);
+      if (silencedBy === undefined || insertSilenced === undefined) {
+        return Number(
+          insertPlain.run(event.data.eventId, sessionKey, event.type, timestamp, body).lastInsertRowid,
+        );
+      }
+      const result = insertSilenced.run(
+        event.data.eventId,
+        sessionKey,
+        event.type,
+        timestamp,
+        body,
+        silencedBy,
+      );
       return Number(result.lastInsertRowid);
     },
     after(eventId, limit) {
@@ -152,6 +178,7 @@ export function createEventLog(db: Database): EventLog {
         timestamp: row.timestamp,
         event: JSON.parse(row.body) as AuthwatchEvent,
         deliveries: bySeq.get(row.seq) ?? [],
+        silencedBy: row.silenced_by ?? null,
       }));
     },
   };

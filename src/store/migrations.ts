@@ -91,6 +91,34 @@ export const MIGRATIONS: readonly Migration[] = [
           AND older.session_key IS deliveries.session_key AND older.id < deliveries.id);
     `,
   },
+  {
+    version: 4,
+    description: "alert rule progress, silences, and events marked silenced",
+    sql: `
+      -- Every overdue timer derives from these rows and the session's since, never from memory.
+      CREATE TABLE alert_progress (
+        rule TEXT NOT NULL,
+        session_key TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        reminders INTEGER NOT NULL,
+        last_at INTEGER NOT NULL,
+        PRIMARY KEY (rule, session_key)
+      ) WITHOUT ROWID;
+
+      -- Written by "authwatch silence add" from another process; the daemon re-reads it every few seconds.
+      CREATE TABLE silences (
+        id TEXT PRIMARY KEY,
+        match TEXT NOT NULL,
+        starts_at INTEGER NOT NULL,
+        ends_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        removed_at INTEGER
+      ) WITHOUT ROWID;
+
+      ALTER TABLE events ADD COLUMN silenced_by TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

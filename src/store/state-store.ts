@@ -1,5 +1,8 @@
+import type { AlertProgress } from "../alerts/evaluate-rule.js";
+import type { Silence } from "../alerts/silence.js";
 import type { AuthwatchEvent } from "../events.js";
 import type { ErrorInfo, SessionRef, SessionState } from "../types.js";
+import type { AlertProgressChange } from "./alert-tables.js";
 import type { DeliveryRow, HistoryEntry, HistoryOptions, RetryUpdate, StoredEvent } from "./types.js";
 
 /**
@@ -21,6 +24,8 @@ export type StoreChange =
       event: AuthwatchEvent | null;
       /** Durable sinks that must receive `event`: one pending outbox row each. */
       deliverTo: readonly string[];
+      /** The silence that holds for `event`: stored marked with it, delivered nowhere. */
+      silencedBy?: string | undefined;
     }
   | {
       /** An event that changes no session state: poll health, watcher.unauthorized, alerts. */
@@ -29,6 +34,9 @@ export type StoreChange =
       /** The session it is about; null for events about no session (watcher.unauthorized). */
       sessionKey: string | null;
       deliverTo: readonly string[];
+      silencedBy?: string | undefined;
+      /** An overdue rule's progress, stored with the alert event it goes with (or deleted on resolution). */
+      alertProgress?: AlertProgressChange | undefined;
     };
 
 /** The outbox half of the store: all the delivery worker touches. */
@@ -113,6 +121,13 @@ export interface StateStore extends OutboxStore {
    * delivery rows, in small batches so the daemon's writes are never held up for long.
    */
   pruneHistory(before: number): Awaitable<number>;
+  /**
+   * Overdue rules' progress (contract §8), by alertProgressKey(rule, sessionKey): with the sessions'
+   * `since`, the basis of every alert timer. A store without it cannot run alert rules.
+   */
+  loadAlertProgress?(): Awaitable<Map<string, AlertProgress>>;
+  /** Silences not removed and not yet ended at `now` (future ones included). */
+  currentSilences?(now: number): Awaitable<Silence[]>;
   /** False when the last write failed or the store is closed. */
   isHealthy(): boolean;
   close(): Awaitable<void>;

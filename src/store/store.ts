@@ -3,6 +3,7 @@ import { type Clock, monotonicToWall, systemClock, wallToMonotonic } from "../cl
 import type { AuthwatchEvent } from "../events.js";
 import { createSilentLogger, type Logger } from "../logger.js";
 import { sessionKey } from "../types.js";
+import { createAlertTables } from "./alert-tables.js";
 import { createEventLog } from "./event-log.js";
 import { applyMigrations } from "./migrations.js";
 import { createOutbox } from "./outbox.js";
@@ -92,6 +93,7 @@ function createStore(db: Database.Database, path: string, clock: Clock, writable
   const outbox = createOutbox(db);
   const sinks = createSinkStates(db);
   const status = createStatusQueries(db);
+  const alerts = createAlertTables(db);
   let lastWriteOk = true;
   // A WAL that cannot be synced is a disk that may be losing commits: /healthz says so.
   const walSync = writable
@@ -137,8 +139,9 @@ function createStore(db: Database.Database, path: string, clock: Clock, writable
     if (!event) return;
     const key = change.kind === "transition" ? sessionKey(change.ref) : change.sessionKey;
     const time = eventTime(event);
-    const seq = events.insert(event, key, time);
+    const seq = events.insert(event, key, time, change.silencedBy);
     if (change.deliverTo.length > 0) outbox.enqueue(seq, key, change.deliverTo, wallToMonotonic(clock, time));
+    if (change.kind === "event" && change.alertProgress) alerts.saveProgress(change.alertProgress);
   };
   // Transactions run with .immediate(): the write lock is taken up front (waiting up to busy_timeout)
   // rather than upgraded mid-way, where another connection's lock would fail it with SQLITE_BUSY.
@@ -192,6 +195,10 @@ function createStore(db: Database.Database, path: string, clock: Clock, writable
     markSinkRowsDisabled: (sink) => write(() => outbox.markSinkRowsDisabled(sink, clock.now())),
     outboxDepth: () => read(() => outbox.depth()),
     pendingSinks: () => read(() => outbox.pendingSinks()),
+    loadAlertProgress: () => read(() => alerts.loadProgress()),
+    currentSilences: (now) => read(() => alerts.currentSilences(now)),
+    addSilence: (silence) => write(() => alerts.addSilence(silence)),
+    removeSilence: (id, now) => write(() => alerts.removeSilence(id, now)),
     isHealthy: () => db.open && lastWriteOk,
     close() {
       walSync?.close();

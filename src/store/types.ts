@@ -1,3 +1,5 @@
+import type { AlertProgress } from "../alerts/evaluate-rule.js";
+import type { Silence } from "../alerts/silence.js";
 import type { AuthwatchEvent } from "../events.js";
 import type { ErrorInfo, SessionRef, SessionState } from "../types.js";
 import type { SinkDeliveryState, StateStore, StatusChange, StoreChange } from "./state-store.js";
@@ -60,6 +62,8 @@ export interface HistoryEntry {
   timestamp: number;
   event: AuthwatchEvent;
   deliveries: DeliverySummary[];
+  /** The silence that held when the event happened (it was delivered nowhere), or null. */
+  silencedBy?: string | null;
 }
 
 export interface HistoryOptions {
@@ -114,4 +118,10 @@ export interface SqliteStore extends StateStore {
   recordEvent(event: AuthwatchEvent, sessionKey: string | null, deliverTo: readonly string[]): void;
   /** True when the sink was disabled with this very fingerprint; a changed config re-enables it. */
   isSinkDisabled(name: string, fingerprint: string): boolean;
+  loadAlertProgress(): Map<string, AlertProgress>;
+  currentSilences(now: number): Silence[];
+  /** `authwatch silence add`: works whether or not the daemon runs (it re-reads silences every few seconds). */
+  addSilence(silence: Silence): void;
+  /** False when there is no such silence, or it already ended or was removed. */
+  removeSilence(id: string, now: number): boolean;
 }

@@ -7,6 +7,9 @@ import { checkCommand } from "./check.js";
 import { demoCommand } from "./demo.js";
 import { fakeApiCommand } from "./fake-api.js";
 import { historyCommand } from "./history.js";
+import { silenceAddCommand } from "./silence-add.js";
+import { silenceListCommand } from "./silence-list.js";
+import { silenceRemoveCommand } from "./silence-remove.js";
 import { statusCommand } from "./status.js";
 import { waitCommand } from "./wait.js";
 import { watchCommand } from "./watch.js";
@@ -18,6 +21,9 @@ export const COMMANDS: readonly CliCommand<any, any>[] = [
   watchCommand,
   waitCommand,
   historyCommand,
+  silenceAddCommand,
+  silenceListCommand,
+  silenceRemoveCommand,
   demoCommand,
   fakeApiCommand,
 ];
