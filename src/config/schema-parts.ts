@@ -7,7 +7,7 @@ import { DURATION_HINT, formatDuration, parseDuration } from "../duration.js";
 import { EVENT_TYPES } from "../events.js";
 
 /** The string forms parseDuration accepts, without the surrounding whitespace it forgives on the command line. */
-export const DURATION_PATTERN = /^(\d+|\d+(\.\d+)?(ms|s|m|h|d))$/;
+export const DURATION_PATTERN = /^(\d+|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
 /** Node timers fire at once beyond 2^31-1 ms (~24.8 days), so waits are capped below that. */
 export const MAX_TIMER_MS = 24 * 86_400_000;
 
@@ -26,7 +26,7 @@ export const anyDuration = z
   )
   .meta({
     id: "duration",
-    description: 'A duration: "500ms", "10s", "5m", "1h", "1d", or integer milliseconds.',
+    description: 'A duration: "500ms", "10s", "1m30s", "5m", "1h", "1d", or integer milliseconds.',
   });
 
 /** Poll intervals and timeouts: zero would spin, and more than MAX_TIMER_MS would overflow a timer. */

@@ -341,6 +341,11 @@ describe.concurrent("authwatch wait", () => {
       message: /--interval "500ms" is below the minimum of 1s/,
     },
     { args: ["my-project/usage-ok", "--timeout", "soon"], message: /--timeout "soon" is not a duration/ },
+    {
+      args: ["my-project/usage-ok", "--timeout", "600"],
+      message: /--timeout "600" needs a unit: "600s" for seconds, or "600ms" for milliseconds/,
+    },
+    { args: ["my-project/usage-ok", "--interval", "30s1m"], message: /--interval "30s1m" is not a duration/ },
     { args: ["my-project/usage-ok", "--workspace", "ws-1"], message: /--workspace "ws-1" must be a UUID/ },
   ])("exits 2 without a request for $args", async ({ args, message }) => {
     const run = await cli(args);
@@ -362,6 +367,16 @@ describe.concurrent("authwatch wait", () => {
     });
     expect(listed.code).toBe(2);
     expect(listed.stderr).toMatch(/sessions\[0\]\.apiKeyEnv: environment variable BILLING_KEY is not set/);
+  });
+
+  it("takes compound durations such as 1m30s, and says in --help that a flag's duration needs a unit", async () => {
+    const ref = sessionRef("compound-duration");
+    api.setStatus(ref, "READY");
+    const run = await cli([nameOf(ref), "--timeout", "1m30s", "--interval", "1m5s", "--json"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ timeoutMs: 90_000 });
+    const help = await cli(["--help"]);
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("a duration with a unit: 500ms, 90s, 1m30s");
   });
 
   it("lets --workspace win over a bad INTUNED_WORKSPACE_ID", async () => {

@@ -1,6 +1,6 @@
 import { systemClock } from "../../clock.js";
 import { MAX_TIMER_MS } from "../../config/schema.js";
-import { DURATION_HINT, formatDuration, parseDuration } from "../../duration.js";
+import { formatDuration } from "../../duration.js";
 import { AuthwatchError, EXIT } from "../../errors/authwatch-error.js";
 import { UsageError } from "../../errors/usage-error.js";
 import { sessionName } from "../../wait/describe.js";
@@ -11,6 +11,7 @@ import { WAIT_DEFAULTS, waitForSession } from "../../wait/wait-for-sessions.js";
 import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions, SignalName } from "../command-io.js";
 import { loadCommandConfig } from "../load-config.js";
+import { DURATION_FLAG_HELP, parseDurationFlag } from "../parse-duration-flag.js";
 import { parseWorkspaceFlag } from "../parse-workspace.js";
 import { type ParsedTarget, parseWaitStatus, parseWaitTarget } from "../wait/parse-target.js";
 import { createProgressView, type ProgressMode } from "../wait/progress.js";
@@ -51,7 +52,7 @@ export const waitCommand = defineCommand<WaitOptions, WaitFlags>({
       .description("poll until every named session has the wanted status; the exit code says what happened")
       .argument("<project/session...>", "sessions to wait for, as PROJECT/SESSION_ID")
       .option("--for <status>", `the status to wait for: ${WAIT_STATUSES.join(", ")}`, WAIT_DEFAULTS.for)
-      .option("--timeout <duration>", "give up after this long; 0 checks once", "5m")
+      .option("--timeout <duration>", `give up after this long (${DURATION_FLAG_HELP}); 0 checks once`, "5m")
       .option("--interval <duration>", "time between polls of a session (at least 1s)", "5s")
       .option("--workspace <id>", "workspace of the sessions (else INTUNED_WORKSPACE_ID or the watchlist)")
       .option("--json", "print one JSON object with the result and every session's last state")
@@ -149,11 +150,8 @@ function parseFlags(flags: WaitFlags) {
       `--for "${flags.for}" is not a status to wait for: use one of ${WAIT_STATUSES.join(", ")}`,
     );
   }
-  const timeoutMs = parseDuration(flags.timeout);
-  if (timeoutMs === undefined) throw new UsageError(`--timeout "${flags.timeout}" is not ${DURATION_HINT}`);
-  const intervalMs = parseDuration(flags.interval);
-  if (intervalMs === undefined)
-    throw new UsageError(`--interval "${flags.interval}" is not ${DURATION_HINT}`);
+  const timeoutMs = parseDurationFlag("--timeout", flags.timeout);
+  const intervalMs = parseDurationFlag("--interval", flags.interval);
   if (intervalMs < MIN_INTERVAL_MS) {
     throw new UsageError(`--interval "${flags.interval}" is below the minimum of 1s, which spares the API`);
   }

@@ -1,9 +1,7 @@
 import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { dirname } from "node:path";
 import { type Daemon, startDaemon } from "../../daemon/daemon.js";
-import { DURATION_HINT, parseDuration } from "../../duration.js";
 import { EXIT } from "../../errors/authwatch-error.js";
-import { UsageError } from "../../errors/usage-error.js";
 import { resolveHttpToken } from "../../http/http-token.js";
 import { LISTEN_ENV, parseListen } from "../../http/listen-address.js";
 import type { Logger } from "../../logger.js";
@@ -11,6 +9,7 @@ import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions, SignalName } from "../command-io.js";
 import { createCommandLogger } from "../command-logger.js";
 import { loadCommandConfig, watchlistPath } from "../load-config.js";
+import { DURATION_FLAG_HELP, parseDurationFlag } from "../parse-duration-flag.js";
 
 export interface WatchOptions extends GlobalOptions {
   listen: ReturnType<typeof parseListen> | undefined;
@@ -69,13 +68,14 @@ export const watchCommand = defineCommand<WatchOptions, { listen?: string; shutd
         "--listen <host:port>",
         `serve the status page, /healthz, /metrics, /sessions and /events (PORT alone means 127.0.0.1:PORT; env ${LISTEN_ENV})`,
       )
-      .option("--shutdown-timeout <duration>", "how long SIGTERM may take to finish in-flight work", "10s"),
+      .option(
+        "--shutdown-timeout <duration>",
+        `how long SIGTERM may take to finish in-flight work (${DURATION_FLAG_HELP})`,
+        "10s",
+      ),
   toOptions: ({ options }) => {
     const raw = options;
-    const shutdownMs = parseDuration(raw.shutdownTimeout);
-    if (shutdownMs === undefined) {
-      throw new UsageError(`--shutdown-timeout "${raw.shutdownTimeout}" is not ${DURATION_HINT}`);
-    }
+    const shutdownMs = parseDurationFlag("--shutdown-timeout", raw.shutdownTimeout);
     return { ...options, listen: raw.listen ? parseListen(raw.listen) : undefined, shutdownMs };
   },
   async run(options, { io }) {
