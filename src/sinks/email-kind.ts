@@ -2,7 +2,8 @@ import { z } from "zod";
 import { envName, filePath, sinkBase, waitDuration } from "../config/schema-parts.js";
 import type { Secret, SinkConfigBase } from "../config/types.js";
 import { createEmailSink } from "./email-sink.js";
-import type { SinkKind } from "./sink-kind.js";
+import type { SinkKind, SinkResolveContext } from "./sink-kind.js";
+import { compileTemplate } from "./template.js";
 import { WEBHOOK_TIMEOUT_MS } from "./webhook-kind.js";
 
 const address = z.string().regex(/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/, {
@@ -35,6 +36,13 @@ const schema = z.strictObject({
     .array(address)
     .min(1, { error: "must list at least one recipient" })
     .meta({ description: "The recipients." }),
+  template: z
+    .strictObject({
+      subject: z.string().optional().meta({ description: "Liquid template of the subject (one line)." }),
+      body: z.string().optional().meta({ description: "Liquid template of the plain-text body." }),
+    })
+    .optional()
+    .meta({ description: "Replaces the built-in subject and/or body; Liquid over the event body." }),
   timeout: waitDuration
     .optional()
     .meta({ description: "Per SMTP step (connect, greeting, each reply). Default 10s." }),
@@ -53,6 +61,8 @@ export interface EmailSinkConfig extends SinkConfigBase {
   };
   from: string;
   to: string[];
+  /** Liquid sources, checked when the config was resolved; a missing part is the built-in text. */
+  template: { subject?: string; body?: string } | undefined;
   timeoutMs: number;
 }
 
@@ -85,6 +95,7 @@ export const emailKind = {
       smtp: { host: smtp.host, port: smtp.port ?? (secure ? 465 : 587), secure, user, password },
       from: raw.from,
       to: [...raw.to],
+      template: checkTemplates(context, raw.template, `${path}.template`),
       timeoutMs: context.durationMs(raw.timeout, `${path}.timeout`) ?? WEBHOOK_TIMEOUT_MS,
     };
   },
@@ -93,3 +104,20 @@ export const emailKind = {
   create: (config, deps) =>
     createEmailSink(config, deps.clock ? { now: () => deps.clock?.now() ?? Date.now() } : {}),
 } satisfies SinkKind<EmailEntry, EmailSinkConfig>;
+
+function checkTemplates(
+  context: SinkResolveContext,
+  template: EmailEntry["template"],
+  path: string,
+): EmailSinkConfig["template"] {
+  if (template === undefined) return undefined;
+  const result: NonNullable<EmailSinkConfig["template"]> = {};
+  for (const part of ["subject", "body"] as const) {
+    const source = template[part];
+    if (source === undefined) continue;
+    const compiled = compileTemplate(source);
+    if (!compiled.ok) context.issue(`${path}.${part}`, compiled.problem);
+    result[part] = source;
+  }
+  return result;
+}

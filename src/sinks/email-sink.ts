@@ -1,15 +1,17 @@
 import { createTransport } from "nodemailer";
 import type { AuthwatchEvent } from "../events.js";
+import type { Logger } from "../logger.js";
 import { classifyError } from "./classify.js";
 import type { EmailSinkConfig } from "./email-kind.js";
 import { buildEmailText, type EmailText } from "./email-text.js";
 import { ABORTED } from "./http-post.js";
 import type { DeliveryOutcome, Sink } from "./sink.js";
+import { compiledOrNone, renderOrFallback, templateScope } from "./template.js";
 
 export interface EmailSinkDeps {
-  /** The subject and body for an event; the built-in text by default (templates replace it). */
-  render?: (event: AuthwatchEvent, now: number) => EmailText;
   now?: () => number;
+  /** Where a template that fails to render is reported. */
+  logger?: Logger;
 }
 
 /** A reply text is the server's words; it may quote an address, never more than this much. */
@@ -20,7 +22,27 @@ const REPLY_MAX = 200;
  * failures are retried; a 5xx reply is permanent (the same message would be refused again).
  */
 export function createEmailSink(config: EmailSinkConfig, deps: EmailSinkDeps = {}): Sink {
-  const render = deps.render ?? buildEmailText;
+  const subjectTemplate = compiledOrNone(config.template?.subject);
+  const bodyTemplate = compiledOrNone(config.template?.body);
+  const render = (event: AuthwatchEvent, at: number): EmailText => {
+    const builtIn = buildEmailText(event, at);
+    const onError = (message: string) =>
+      deps.logger?.warn(
+        { sink: config.name, eventId: event.data.eventId },
+        `the sink's template could not be rendered (${message}); sent the built-in text instead`,
+      );
+    const subject = renderOrFallback(
+      subjectTemplate,
+      templateScope(event, at, builtIn.subject),
+      builtIn.subject,
+      onError,
+    );
+    return {
+      // One line: a subject is a header.
+      subject: subject.replace(/\s+/g, " ").trim() || builtIn.subject,
+      body: renderOrFallback(bodyTemplate, templateScope(event, at, builtIn.body), builtIn.body, onError),
+    };
+  };
   const now = deps.now ?? Date.now;
   const target = `SMTP ${config.smtp.host}:${config.smtp.port}`;
   const secrets = [config.smtp.user?.value, config.smtp.password?.value].filter((v): v is string => !!v);

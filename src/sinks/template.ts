@@ -108,3 +108,10 @@ export function renderOrFallback(
     return builtIn;
   }
 }
+
+/** For sinks: resolution already refused a template that does not parse, so a failure here leaves it out. */
+export function compiledOrNone(source: string | undefined): CompiledTemplate | undefined {
+  if (source === undefined) return undefined;
+  const result = compileTemplate(source);
+  return result.ok ? result.template : undefined;
+}

@@ -2,7 +2,7 @@ import type { Logger } from "../logger.js";
 import { createHttpSink, type HttpSinkDeps } from "./http-sink.js";
 import { buildWebhookHeaders } from "./sign.js";
 import type { Sink } from "./sink.js";
-import { type CompiledTemplate, compileTemplate, renderOrFallback, templateScope } from "./template.js";
+import { compiledOrNone, renderOrFallback, templateScope } from "./template.js";
 import { buildWebhookBody, builtInWebhookText } from "./webhook-body.js";
 import type { WebhookSinkConfig } from "./webhook-kind.js";
 
@@ -16,7 +16,7 @@ export interface WebhookSinkDeps extends HttpSinkDeps {
  * from the sink's template when it has one) with the sink's extra headers, and classifies the answer.
  */
 export function createWebhookSink(config: WebhookSinkConfig, deps: WebhookSinkDeps = {}): Sink {
-  const template = compiled(config.template);
+  const template = compiledOrNone(config.template);
   const extraHeaders = Object.fromEntries(
     Object.entries(config.headers).map(([name, secret]) => [name, secret.value]),
   );
@@ -51,11 +51,4 @@ export function createWebhookSink(config: WebhookSinkConfig, deps: WebhookSinkDe
       return http.classify(await http.post({ url: config.url.value, headers, body }));
     },
   });
-}
-
-/** Resolution already refused a template that does not parse; one that still fails here is left out. */
-function compiled(source: string | undefined): CompiledTemplate | undefined {
-  if (source === undefined) return undefined;
-  const result = compileTemplate(source);
-  return result.ok ? result.template : undefined;
 }

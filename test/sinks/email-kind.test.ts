@@ -45,4 +45,11 @@ describe("an email sink in the watchlist", () => {
     const parsed = parseWatchlist({ sinks: [{ ...mail({}), to: ["on call"] }] });
     expect(parsed.ok ? [] : parsed.issues.map((issue) => issue.path)).toEqual(["sinks[0].to[0]"]);
   });
+
+  it("is a config error naming the template part that does not parse", () => {
+    const error = configError(() =>
+      resolveSinks([{ ...mail({}), template: { subject: "{{ ok }}", body: "{% for %}" } }]),
+    );
+    expect(error.issues.map((issue) => issue.path)).toEqual(["sinks[0].template.body"]);
+  });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEmailSink } from "../../src/sinks/email-sink.js";
 import type { Sink } from "../../src/sinks/sink.js";
+import { captureLog } from "../helpers/log-capture.js";
 import { attemptContext, EXPIRED, emailConfig, POLL_FAILING, SMTP_PASSWORD } from "./fixtures.js";
 import { closedPort } from "./receiver.js";
 import { type SmtpReceiver, startSmtpReceiver } from "./smtp-receiver.js";
@@ -95,6 +96,36 @@ describe("the email sink against a real SMTP server", () => {
     expect(outcome).toMatchObject({ kind: "permanent", error: { code: "SMTP_535" } });
     expect(JSON.stringify(outcome)).not.toContain("wrong-PASSWORD-42");
     expect(smtp.mails).toEqual([]);
+  });
+
+  it("writes subject and body from Liquid templates, one line for the subject", async () => {
+    const templated = createEmailSink(
+      emailConfig(smtp.host, smtp.port, {
+        template: {
+          subject: "{{ data.to }}:\n{{ session }}",
+          body: "{{ headline }}\nHeld {{ heldFor }}; team {{ data.labels.team }}.\n\n{{ text }}",
+        },
+      }),
+      { now: () => NOW },
+    );
+    expect(await templated.deliver(EXPIRED, attemptContext())).toEqual({ kind: "delivered" });
+    expect(smtp.mails[0]?.subject).toBe("EXPIRED: my-project/auth-session-123");
+    expect(smtp.mails[0]?.body).toMatch(
+      /^my-project\/auth-session-123 is EXPIRED \(was READY for 3d 4h\)\nHeld 3d 4h; team growth\.\n\n/,
+    );
+  });
+
+  it("sends the built-in subject when its template fails while rendering, and logs it", async () => {
+    const log = captureLog();
+    const templated = createEmailSink(
+      emailConfig(smtp.host, smtp.port, {
+        template: { subject: "{% for i in (1..100000000) %}{{ i }}{% endfor %}" },
+      }),
+      { now: () => NOW, logger: log.logger },
+    );
+    expect(await templated.deliver(EXPIRED, attemptContext())).toEqual({ kind: "delivered" });
+    expect(smtp.mails[0]?.subject).toBe("[authwatch] my-project/auth-session-123 is EXPIRED");
+    expect(log.text()).toContain("sent the built-in text instead");
   });
 
   it("retries when the server cannot be reached", async () => {

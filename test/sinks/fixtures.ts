@@ -150,6 +150,7 @@ export function emailConfig(
     },
     from: "authwatch <authwatch@example.com>",
     to: ["oncall@example.com", "lead@example.com"],
+    template: undefined,
     timeoutMs: 2_000,
     ...overrides,
   };
