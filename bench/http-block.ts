@@ -21,7 +21,7 @@ export interface HttpBlockOptions {
 export interface HttpBlockResult {
   sessions: number;
   /** Per endpoint: the longest the daemon's event loop was held while serving it, and the body size. */
-  endpoints: Record<string, { maxBlockMs: number; ms: number; bytes: number }>;
+  endpoints: Record<string, { maxBlockMs: number; maxWallGapMs: number; ms: number; bytes: number }>;
   /** The worst of them: the issue's target is ≤ 50. */
   maxBlockMs: number;
 }
@@ -29,22 +29,34 @@ export interface HttpBlockResult {
 /**
  * The longest single turn of the event loop: a setImmediate chain notes the time at every turn, so a
  * gap between two notes is work that held the loop (a synchronous JSON.stringify of 50,000 sessions).
+ * On a shared machine a gap also includes time the process simply was not scheduled, which is no
+ * work of ours: a turn's block is the smaller of its wall-clock gap and the CPU the process used
+ * in it (on an idle machine the two agree). The wall-clock maximum is reported too.
  */
 function startBlockProbe() {
+  const cpuMs = () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1000;
+  };
   let last = performance.now();
-  let max = 0;
+  let lastCpu = cpuMs();
+  let maxBlock = 0;
+  let maxWall = 0;
   let running = true;
   const tick = () => {
     const at = performance.now();
-    max = Math.max(max, at - last);
+    const cpu = cpuMs();
+    maxWall = Math.max(maxWall, at - last);
+    maxBlock = Math.max(maxBlock, Math.min(at - last, cpu - lastCpu));
     last = at;
+    lastCpu = cpu;
     if (running) setImmediate(tick);
   };
   setImmediate(tick);
   return {
     stop() {
       running = false;
-      return max;
+      return { maxBlock, maxWall };
     },
   };
 }
@@ -130,7 +142,8 @@ export async function measureHttpBlock(options: HttpBlockOptions): Promise<HttpB
       const started = performance.now();
       const bytes = await fetchInChild(`${base}${path}`, headers, events);
       const ms = performance.now() - started;
-      endpoints[name] = { maxBlockMs: blocks.stop(), ms, bytes };
+      const { maxBlock, maxWall } = blocks.stop();
+      endpoints[name] = { maxBlockMs: maxBlock, maxWallGapMs: maxWall, ms, bytes };
       await sleep(200);
     }
     await daemon.stop(5_000);

@@ -221,7 +221,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           },
           eventsAfter: (eventId, limit) => store.eventsAfter(eventId, limit),
         },
-        statusChangesSince: async (since) => (await store.statusChangesSince?.(since)) ?? [],
+        statusChangesSince: async (since, page) => (await store.statusChangesSince?.(since, page)) ?? [],
         sinks: () => describeSinks(config.sinks, store),
       })
     : undefined;

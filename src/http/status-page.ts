@@ -9,7 +9,8 @@ const STYLE = `
 :root{--bg:#f6f7f9;--fg:#1d2330;--muted:#5d6677;--card:#fff;--line:#e2e5ea;--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--gone:#6e40c9;--unk:#57606a;--accent:#0969da;color-scheme:light dark}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#8d96a0;--card:#161b22;--line:#30363d;--ok:#3fb950;--warn:#d29922;--bad:#f85149;--gone:#a371f7;--unk:#8d96a0;--accent:#4493f8}}
 *{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:clamp(14px,.55vw + 10px,22px)/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+html{font-size:clamp(14px,.45vw + 9px,24px)}
+body{margin:0;background:var(--bg);color:var(--fg);font:1rem/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 header{position:sticky;top:0;z-index:2;background:var(--bg);border-bottom:1px solid var(--line);padding:.6em 1em;display:flex;flex-wrap:wrap;gap:.5em 1.2em;align-items:center}
 h1{font-size:1.15em;margin:0;letter-spacing:.02em}
 #live{font-size:.8em;color:var(--muted)}#live.on::before{content:"● ";color:var(--ok)}#live.off::before{content:"○ ";color:var(--bad)}
@@ -23,12 +24,15 @@ main{padding:.8em 1em 2em}
 .sink b{font-weight:600}
 .st{font-weight:600;white-space:nowrap}
 .s-READY{color:var(--ok)}.s-PENDING{color:var(--warn)}.s-EXPIRED{color:var(--bad)}.s-NOT_FOUND{color:var(--gone)}.s-other,.s-none{color:var(--unk)}
-.grid{display:grid;grid-template-columns:9em minmax(10em,2fr) 7em 7em minmax(7em,1fr) minmax(10em,2fr);gap:0 .8em;align-items:center}
-#head{font-size:.75em;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);padding:0 .6em .3em}
+.grid{display:grid;grid-template-columns:var(--cols);gap:0 1rem;align-items:center;padding:0 .8rem}
+:root{--cols:9.5rem minmax(10rem,2fr) 6.5rem 6.5rem minmax(8rem,1.2fr) minmax(10rem,2fr)}
+#head{font-size:.75em;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);padding-bottom:.3em}
 #rows{position:relative;background:var(--card);border:1px solid var(--line);border-radius:.5em}
-.row{position:absolute;left:0;right:0;height:var(--h);padding:0 .6em;border-bottom:1px solid var(--line);overflow:hidden}
+.row{position:absolute;left:0;right:0;height:var(--h);border-bottom:1px solid var(--line);overflow:hidden}
+.row:hover{background:color-mix(in srgb,var(--accent) 6%,transparent)}
 .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.name small{color:var(--muted);margin-left:.4em}
 .muted{color:var(--muted)}.bad{color:var(--bad)}
+.c-health,.c-since,.c-poll{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .mark{display:inline-block;font-size:.75em;border:1px solid currentColor;border-radius:.3em;padding:0 .3em;margin-left:.3em}
 .tl{position:relative;height:.9em;border-radius:.2em;background:var(--line);overflow:hidden}
 .tl span{position:absolute;top:0;bottom:0}
@@ -37,7 +41,7 @@ main{padding:.8em 1em 2em}
 .b-NOT_FOUND{background:repeating-linear-gradient(90deg,var(--gone) 0 3px,transparent 3px 5px)}
 .b-other{background:var(--unk)}
 #empty{padding:2em;text-align:center;color:var(--muted)}
-@media (max-width:760px){.grid{grid-template-columns:8.5em 1fr 6em;grid-template-rows:auto auto}#head{display:none}.c-poll,.c-health{display:none}.c-tl{grid-column:1/-1}}
+@media (max-width:760px){:root{--cols:8.5rem 1fr 5.5rem}.grid{grid-template-rows:auto auto;gap:.15rem .6rem}#head{display:none}.c-poll,.c-health{display:none}.c-tl{grid-column:1/-1}}
 `;
 
 const SCRIPT = `
@@ -56,7 +60,7 @@ function exact(iso){return iso?new Date(iso).toLocaleString()+" ("+iso+")":""}
 function badge(st){const c=cls(st);return '<span class="st s-'+c+'">'+(SHAPES[st]||(st==null?"○":"?"))+" "+esc(st==null?"not polled yet":st)+"</span>"}
 function rank(s){return s.failures>0&&s.status==="READY"?2:(RANK[s.status]??1)}
 function marks(s){let m="";for(const k of["overdue","silenced","maintenance"]){const v=s[k];if(v&&!(Array.isArray(v)&&!v.length))m+='<span class="mark '+(k==="overdue"?"bad":"muted")+'" title="'+esc(typeof v==="object"?JSON.stringify(v):v)+'">'+k+"</span>"}return m}
-function health(s){if(!s.failures)return'<span class="muted">ok</span>';const e=s.lastError;return'<span class="bad" title="'+esc(e?e.code+": "+e.message:"")+'">✕ '+s.failures+" failed"+(e?" · "+esc(e.code):"")+"</span>"}
+function health(s){if(!s.failures)return'<span class="muted">ok</span>';const e=s.lastError;return'<span class="bad" title="'+esc(s.failures+" failed polls"+(e?"; last: "+e.code+": "+e.message:""))+'">✕ '+(e?esc(e.code):"failing")+" ×"+s.failures+"</span>"}
 function bar(s){const k=keyOf(s),t=timeline.sessions[k],from=timeline.from,span=Date.now()-from;
  let segs=[];if(t){segs.push([from,t.start]);for(const[at,st]of t.changes)segs.push([at,st])}else segs.push([s.since?Math.max(from,Date.parse(s.since)):from,s.status]);
  let h="";for(let i=0;i<segs.length;i++){const[a,st]=segs[i];if(st==null)continue;const b=i+1<segs.length?segs[i+1][0]:Date.now();
@@ -92,7 +96,7 @@ function onEvent(e){const ev=JSON.parse(e.data),d=ev.data||{},k=d.workspaceId+"/
  schedule()}
 function follow(){const es=new EventSource("events");es.onopen=()=>{$("live").className="on";$("live").textContent="live"};
  es.onerror=()=>{$("live").className="off";$("live").textContent="reconnecting…"};es.onmessage=onEvent}
-function sizeRows(){rowH=matchMedia("(max-width:760px)").matches?68:40;document.documentElement.style.setProperty("--h",rowH+"px")}
+function sizeRows(){const rem=parseFloat(getComputedStyle(document.documentElement).fontSize)||16;rowH=Math.round(rem*(matchMedia("(max-width:760px)").matches?4.4:2.6));document.documentElement.style.setProperty("--h",rowH+"px")}
 async function start(){sizeRows();
  try{await loadSessions()}catch(e){$("empty").textContent=String(e.message||e);$("empty").hidden=false;return}
  refilter();document.body.dataset.firstRenderMs=String(Math.round(performance.now()));follow();loadSinks();

@@ -9,7 +9,7 @@ import { sessionMetricLines } from "./session-metrics.js";
 import { STATUS_PAGE_HTML } from "./status-page.js";
 import type { Route } from "./status-server.js";
 import { sendText } from "./status-server.js";
-import { writeChunked } from "./write-chunked.js";
+import { nextTurn, writeChunked } from "./write-chunked.js";
 
 export interface SinkView {
   name: string;
@@ -31,13 +31,14 @@ export interface StatusSources {
   stateOf(key: string): SessionState | undefined;
   registry: Registry;
   events: EventFeed;
-  statusChangesSince(since: number): Awaitable<StatusChange[]>;
+  statusChangesSince(since: number, page: { afterSeq?: number; limit: number }): Awaitable<StatusChange[]>;
   sinks(): Awaitable<SinkView[]>;
   now(): number;
   logger: Logger;
 }
 
 export const TIMELINE_DAYS = 7;
+const CHANGES_PAGE = 2_000;
 
 const sendJson = (response: Parameters<Route>[1], value: unknown) =>
   sendText(response, 200, `${JSON.stringify(value)}\n`, "application/json");
@@ -116,7 +117,18 @@ export function createStatusRoutes(sources: StatusSources) {
     "/timeline": async (_request, response) => {
       const now = sources.now();
       const from = now - TIMELINE_DAYS * 86_400_000;
-      const changes = await sources.statusChangesSince(from);
+      // Read in pages, a turn of the event loop each: 50,000 changes in one query held it for 0.3 s.
+      const changes: StatusChange[] = [];
+      for (;;) {
+        const last = changes[changes.length - 1];
+        const page = await sources.statusChangesSince(from, {
+          limit: CHANGES_PAGE,
+          ...(last ? { afterSeq: last.seq } : {}),
+        });
+        changes.push(...page);
+        if (page.length < CHANGES_PAGE) break;
+        await nextTurn();
+      }
       startStream(response, "application/json; charset=utf-8");
       await writeChunked(response, timelineJson(changes, from, now));
     },

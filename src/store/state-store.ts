@@ -66,6 +66,8 @@ export interface OutboxStore {
 
 /** One transition from the history, for timelines. */
 export interface StatusChange {
+  /** Its place in the history: the next page starts after it. */
+  seq: number;
   sessionKey: string;
   /** Epoch ms of the event. */
   at: number;
@@ -132,10 +134,10 @@ export interface StateStore extends OutboxStore {
   isHealthy(): boolean;
   close(): Awaitable<void>;
   /**
-   * For the status page: transitions at or after `since` (epoch ms), oldest first. Optional: without
-   * it the page's timelines start with what the daemon saw since it started.
+   * For the status page: up to `limit` transitions at or after `since` (epoch ms) and after `afterSeq`,
+   * oldest first. Optional: without it the page's timelines start with what the daemon saw since it started.
    */
-  statusChangesSince?(since: number): Awaitable<StatusChange[]>;
+  statusChangesSince?(since: number, page: { afterSeq?: number; limit: number }): Awaitable<StatusChange[]>;
   /** For the status page: per sink with any, its undelivered rows and disabled state. Optional. */
   sinkStates?(): Awaitable<Record<string, SinkDeliveryState>>;
 }

@@ -2,7 +2,7 @@ import type { Database } from "better-sqlite3";
 import type { SinkDeliveryState, StatusChange } from "./state-store.js";
 
 export interface StatusQueries {
-  statusChangesSince(since: number): StatusChange[];
+  statusChangesSince(since: number, page: { afterSeq?: number; limit: number }): StatusChange[];
   sinkStates(): Record<string, SinkDeliveryState>;
 }
 
@@ -16,14 +16,15 @@ export function createStatusQueries(db: Database): StatusQueries {
   );
   // json_extract runs in SQLite's C code: far cheaper than parsing every body in JavaScript.
   const changes = db.prepare<
-    [number, number],
-    { session_key: string; timestamp: number; s_from: string | null; s_to: string }
+    [number, number, number],
+    { seq: number; session_key: string; timestamp: number; s_from: string | null; s_to: string }
   >(
-    `SELECT session_key, timestamp, json_extract(body, '$.data.from') AS s_from, json_extract(body, '$.data.to') AS s_to
+    `SELECT seq, session_key, timestamp, json_extract(body, '$.data.from') AS s_from,
+            json_extract(body, '$.data.to') AS s_to
      FROM events WHERE seq >= ? AND timestamp >= ? AND session_key IS NOT NULL AND type IN (
        'authsession.pending', 'authsession.ready', 'authsession.expired', 'authsession.not_found',
        'authsession.unknown_status')
-     ORDER BY seq`,
+     ORDER BY seq LIMIT ?`,
   );
   const counts = db.prepare<[], { sink: string; status: string; n: number }>(
     "SELECT sink, status, COUNT(*) AS n FROM deliveries WHERE status != 'delivered' GROUP BY sink, status",
@@ -52,8 +53,10 @@ export function createStatusQueries(db: Database): StatusQueries {
   };
 
   return {
-    statusChangesSince(since) {
-      return changes.all(firstSeqSince(since), since).map((row) => ({
+    statusChangesSince(since, page) {
+      const from = page.afterSeq === undefined ? firstSeqSince(since) : page.afterSeq + 1;
+      return changes.all(from, since, page.limit).map((row) => ({
+        seq: row.seq,
         sessionKey: row.session_key,
         at: row.timestamp,
         from: row.s_from,

@@ -173,7 +173,7 @@ function createStore(db: Database.Database, path: string, clock: Clock, writable
       commit([{ kind: "event", event, sessionKey: key, deliverTo }]);
     },
     eventsAfter: (eventId, limit) => read(() => events.after(eventId, limit)),
-    statusChangesSince: (since) => read(() => status.statusChangesSince(since)),
+    statusChangesSince: (since, page) => read(() => status.statusChangesSince(since, page)),
     sinkStates: () => read(() => status.sinkStates()),
     history: (options = {}) => read(() => events.history(options)),
     pruneHistory(before) {

@@ -91,7 +91,7 @@ export interface SqliteStore extends StateStore {
   disabledSinks(): Map<string, string>;
   commit(changes: readonly StoreChange[]): void;
   eventsAfter(eventId: string | null, limit: number): StoredEvent[] | undefined;
-  statusChangesSince(since: number): StatusChange[];
+  statusChangesSince(since: number, page: { afterSeq?: number; limit: number }): StatusChange[];
   sinkStates(): Record<string, SinkDeliveryState>;
   history(options?: HistoryOptions): HistoryEntry[];
   pruneHistory(before: number): number;
