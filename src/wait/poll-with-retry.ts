@@ -6,7 +6,7 @@ import type { SessionRef } from "../types.js";
 import { backoffDelay } from "../util/backoff.js";
 import type { RequestGate } from "./request-gate.js";
 
-export interface PollWithRetryOptions {
+export interface PollWithRetryOptions<T = PollResult> {
   client: IntunedClient;
   gate: RequestGate;
   ref: SessionRef;
@@ -22,6 +22,8 @@ export interface PollWithRetryOptions {
   maxBackoffMs: number;
   /** Every failed attempt, before the decision to retry. */
   onFailure(error: unknown): void;
+  /** The request to make; default one GET of `ref` (a project's list is the other). */
+  request?: (signal: AbortSignal) => Promise<T>;
 }
 
 /** p-retry's `randomize: true` multiplies by 1..2; ± half of that around the middle spreads the same. */
@@ -33,13 +35,16 @@ const JITTER = 0.5;
  * backoff, through the key's gate so that no request of that key goes out sooner. Rejects with the
  * last error when it gives up, or with the signal's reason when that aborts.
  */
-export async function pollWithRetry(options: PollWithRetryOptions): Promise<PollResult> {
+export async function pollWithRetry<T = PollResult>(options: PollWithRetryOptions<T>): Promise<T> {
   const { client, gate, ref, clock, signal, deadline } = options;
+  const request =
+    options.request ??
+    ((s: AbortSignal) => pollSession(client, ref, { signal: s, now: clock.now }) as Promise<T>);
   let attempt = 0;
   for (;;) {
     try {
       await gate.pass(signal);
-      return await pollSession(client, ref, { signal, now: clock.now });
+      return await request(signal);
     } catch (error) {
       // An abort is no failed poll: no callback, the reason goes straight back.
       if (signal.aborted) throw signal.reason;

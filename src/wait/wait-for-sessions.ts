@@ -1,8 +1,9 @@
-import { UnauthorizedError } from "../api/errors.js";
+import { NotFoundError, UnauthorizedError } from "../api/errors.js";
 import { systemClock } from "../clock.js";
 import { DEFAULT_API_BASE_URL } from "../config/resolve.js";
 import { MAX_TIMER_MS } from "../config/schema.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
+import { NOT_FOUND } from "../types.js";
 import { type Connection, connectTargets } from "./connect-targets.js";
 import { pollWithRetry } from "./poll-with-retry.js";
 import { applyFailure, applyObservation, initialSessionState, rulesOut } from "./session-state.js";
@@ -98,6 +99,16 @@ export async function waitForSession(
     }
   };
 
+  // Backoff bounds of every poll: retrying slower than polling helps nobody.
+  const retrying = {
+    clock,
+    random,
+    signal,
+    deadline,
+    minBackoffMs: Math.min(1_000, intervalMs),
+    maxBackoffMs: intervalMs,
+  };
+
   const pollLoop = async (index: number, connection: Connection) => {
     const target = targets[index]!;
     const ref = {
@@ -105,18 +116,12 @@ export async function waitForSession(
       projectName: target.projectName,
       authSessionId: target.authSessionId,
     };
-    const delay = () => intervalMs * (1 - jitter * random());
     while (!signal.aborted) {
       try {
         const { observation } = await pollWithRetry({
           ...connection,
           ref,
-          clock,
-          random,
-          signal,
-          deadline,
-          minBackoffMs: Math.min(1_000, intervalMs),
-          maxBackoffMs: intervalMs,
+          ...retrying,
           onFailure: (error) => update(index, applyFailure(states[index]!, toErrorInfo(error), clock.now())),
         });
         update(index, applyObservation(states[index]!, observation, wanted));
@@ -128,16 +133,21 @@ export async function waitForSession(
         // Otherwise a transient failure past the deadline, or one that retrying at once will not cure
         // (an odd 4xx, a malformed body): it is recorded; poll again at the usual pace.
       }
-      const remaining = deadline - clock.monotonic();
-      if (remaining <= 0) return;
-      try {
-        // Jitter only ever shortens the wait, so a change is seen within one interval.
-        await clock.sleep(Math.min(delay(), remaining), signal);
-      } catch {
-        return;
-      }
-      if (clock.monotonic() >= deadline) return;
+      if (!(await nextRound())) return;
     }
+  };
+
+  /** Sleeps one interval, or less up to the deadline; false when the loop should end instead. */
+  const nextRound = async (): Promise<boolean> => {
+    const remaining = deadline - clock.monotonic();
+    if (remaining <= 0) return false;
+    try {
+      // Jitter only ever shortens the wait, so a change is seen within one interval.
+      await clock.sleep(Math.min(intervalMs * (1 - jitter * random()), remaining), signal);
+    } catch {
+      return false;
+    }
+    return clock.monotonic() < deadline;
   };
 
   /**
@@ -154,8 +164,59 @@ export async function waitForSession(
     update(index, applyFailure(state, { code: "TIMEOUT", message }, clock.now()));
   };
 
+  /**
+   * Two or more sessions of one project on one key: one list request per interval for all of them,
+   * each session read from the list (one that is absent is NOT_FOUND, as its own GET's 404 would be;
+   * so is every one when the list's 404 says the project itself is unknown).
+   */
+  const listLoop = async (indexes: readonly number[], connection: Connection) => {
+    const first = targets[indexes[0]!]!;
+    const { workspaceId, projectName } = first;
+    const ref = { workspaceId, projectName, authSessionId: first.authSessionId };
+    while (!signal.aborted) {
+      try {
+        const listing = await pollWithRetry({
+          ...connection,
+          ref,
+          ...retrying,
+          request: (s) =>
+            connection.client.listAuthSessions(workspaceId, projectName, { signal: s }).catch((error) => {
+              if (error instanceof NotFoundError) return [];
+              throw error;
+            }),
+          onFailure: (error) => {
+            const info = toErrorInfo(error);
+            for (const index of indexes) update(index, applyFailure(states[index]!, info, clock.now()));
+          },
+        });
+        const byId = new Map(listing.map((record) => [record.id, record]));
+        const observedAt = clock.now();
+        for (const index of indexes) {
+          const record = byId.get(targets[index]!.authSessionId);
+          const observation = record
+            ? { status: record.status, sessionType: record.type, observedAt }
+            : { status: NOT_FOUND, sessionType: null, observedAt };
+          update(index, applyObservation(states[index]!, observation, wanted));
+        }
+        if (states.every((state) => state.reached)) return stop("done");
+        if (failFast && indexes.some((index) => rulesOut(wanted, states[index]!.status ?? ""))) {
+          return stop("ended_early");
+        }
+      } catch (error) {
+        if (signal.aborted) {
+          for (const index of indexes) noteCutRequest(index);
+          return;
+        }
+        if (error instanceof UnauthorizedError) return stop("unauthorized", error);
+      }
+      if (!(await nextRound())) return;
+    }
+  };
+
   const settled = await Promise.allSettled(
-    connections.map((connection, index) => pollLoop(index, connection)),
+    groupByProject(targets, connections).map(({ indexes, connection }) =>
+      indexes.length === 1 ? pollLoop(indexes[0]!, connection) : listLoop(indexes, connection),
+    ),
   );
   cancelDeadline();
   run.signal?.removeEventListener("abort", onCallerAbort);
@@ -183,6 +244,32 @@ export async function waitForSession(
     default:
       throw new WaitError(outcome.stop, report, { cause: outcome.cause });
   }
+}
+
+/** Targets grouped by key and project, in the order of their first target. */
+function groupByProject(
+  targets: readonly WaitTarget[],
+  connections: readonly Connection[],
+): Array<{ indexes: number[]; connection: Connection }> {
+  const groups = new Map<Connection, Map<string, { indexes: number[]; connection: Connection }>>();
+  const ordered: Array<{ indexes: number[]; connection: Connection }> = [];
+  targets.forEach((target, index) => {
+    const connection = connections[index]!;
+    let byProject = groups.get(connection);
+    if (!byProject) {
+      byProject = new Map();
+      groups.set(connection, byProject);
+    }
+    const key = `${target.workspaceId.toLowerCase()}/${target.projectName}`;
+    const group = byProject.get(key);
+    if (group) group.indexes.push(index);
+    else {
+      const created = { indexes: [index], connection };
+      byProject.set(key, created);
+      ordered.push(created);
+    }
+  });
+  return ordered;
 }
 
 function isList(sessions: WaitForSessionOptions["sessions"]): sessions is readonly WaitTarget[] {

@@ -109,8 +109,9 @@ describe.concurrent("waitForSession against the fake API", () => {
   });
 
   it("holds back every session on the same key while a Retry-After runs", async () => {
-    const limited = sessionRef("limited-sibling");
-    const other = sessionRef("unlimited-sibling");
+    // Two projects, so each session has its own GET (two of one project would share one list request).
+    const limited = sessionRef("limited-sibling", "project-a");
+    const other = sessionRef("unlimited-sibling", "project-b");
     api.setStatus(limited, "READY");
     api.setTimeline(other, [{ status: "PENDING", forMs: 1_500 }, { status: "READY" }]);
     api.injectFault({ kind: "status", status: 429, retryAfter: 1, count: 1, session: limited });
