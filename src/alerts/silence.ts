@@ -24,8 +24,9 @@ export interface Silence {
 /** What a silence looks at: a session's identity and labels. */
 export interface SilenceSubject {
   projectName: string;
-  authSessionId: string;
-  labels: Labels;
+  /** Absent for events about a whole project. */
+  authSessionId?: string | undefined;
+  labels: Labels | undefined;
 }
 
 /** Alert rules, windows and silences share this test (a sink's `match` has the same keys but `sessions`). */
@@ -40,7 +41,7 @@ export function silenceCovers(match: SilenceMatch, subject: SilenceSubject): boo
   }
   const labels = match.labels ?? {};
   return Object.entries(labels).every(
-    ([key, value]) => Object.hasOwn(subject.labels, key) && subject.labels[key] === value,
+    ([key, value]) => subject.labels !== undefined && Object.hasOwn(subject.labels, key) && subject.labels[key] === value,
   );
 }
 

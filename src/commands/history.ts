@@ -10,6 +10,10 @@ export interface HistoryQuery {
   /** `project/sessionId`, matched in any workspace unless `workspaceId` is given. */
   target?: { projectName: string; authSessionId: string; workspaceId?: string | undefined };
   limit?: number;
+  /** Only events at or after this time (epoch ms). */
+  since?: number;
+  /** Only events of these types. */
+  types?: readonly string[];
 }
 
 /** Persisted events, oldest first; [] when the daemon has never written a state file. */
@@ -18,13 +22,21 @@ export function readHistory(query: HistoryQuery): HistoryEntry[] {
   const store = openStore(query.statePath, { readOnly: true });
   try {
     const target = query.target;
-    if (target?.workspaceId) {
+    const filtered = query.since !== undefined || query.types !== undefined;
+    if (target?.workspaceId && !filtered) {
       const sessionKey = `${target.workspaceId}/${target.projectName}/${target.authSessionId}`;
       return store.history({ sessionKey, ...(query.limit ? { limit: query.limit } : {}) });
     }
     const all = store.history();
-    const suffix = target ? `/${target.projectName}/${target.authSessionId}` : undefined;
-    const matching = suffix ? all.filter((entry) => entry.sessionKey?.endsWith(suffix)) : all;
+    const suffix = target
+      ? `${target.workspaceId ? target.workspaceId : ""}/${target.projectName}/${target.authSessionId}`
+      : undefined;
+    const matching = all.filter(
+      (entry) =>
+        (suffix === undefined || entry.sessionKey?.endsWith(suffix)) &&
+        (query.since === undefined || entry.timestamp >= query.since) &&
+        (query.types === undefined || query.types.includes(entry.type)),
+    );
     return query.limit ? matching.slice(-query.limit) : matching;
   } finally {
     store.close();
@@ -56,9 +68,11 @@ export function renderHistoryTable(entries: readonly HistoryEntry[]): string {
       subject(entry.event),
       entry.type,
       describe(entry.event),
-      entry.deliveries
-        .map((d) => `${d.sink}:${d.status}${d.status === "pending" ? `(${d.attempts} tries)` : ""}`)
-        .join(" ") || "-",
+      entry.silencedBy
+        ? `silenced (${entry.silencedBy})`
+        : entry.deliveries
+            .map((d) => `${d.sink}:${d.status}${d.status === "pending" ? `(${d.attempts} tries)` : ""}`)
+            .join(" ") || "-",
     ]),
   );
 }

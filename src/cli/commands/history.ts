@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
 import { readHistory, renderHistoryTable } from "../../commands/history.js";
+import { parseDuration } from "../../duration.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { UsageError } from "../../errors/usage-error.js";
+import { EVENT_TYPES, isEventType } from "../../events.js";
 import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
 import { loadCommandConfig } from "../load-config.js";
@@ -13,6 +15,24 @@ export interface HistoryOptions extends GlobalOptions {
   target: (ParsedTarget & { workspaceId: string | undefined }) | undefined;
   json: boolean;
   limit: number | undefined;
+  since: number | undefined;
+  types: string[] | undefined;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `--since`: a duration back from now ("2h") or an ISO 8601 time. */
+function parseSince(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const back = parseDuration(value);
+  if (back !== undefined) return now - back;
+  const at = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) {
+    throw new UsageError(
+      `--since "${value}" must be a duration back from now ("2h") or a time like 2026-11-25T16:00:00Z`,
+    );
+  }
+  return at;
 }
 
 /** `authwatch history [PROJECT/SESSION_ID]`: the persisted events, newest last. */
@@ -24,7 +44,9 @@ export const historyCommand = defineCommand<HistoryOptions>({
       .argument("[project/session]", "only this session's events")
       .option("--json", "print JSON instead of a table")
       .option("--limit <n>", "only the newest N events")
-      .option("--workspace <id>", "the session's workspace (default: any)"),
+      .option("--workspace <id>", "the session's workspace (default: any)")
+      .option("--since <when>", 'only events since then: a duration back ("2h") or an ISO time')
+      .option("--type <type>", "only events of this type (repeatable, or comma-separated)", collect),
   toOptions({ args, options }) {
     const target = args[0] as string | undefined;
     const rawLimit = options.limit as string | undefined;
@@ -36,11 +58,21 @@ export const historyCommand = defineCommand<HistoryOptions>({
     if (workspaceId !== undefined && target === undefined) {
       throw new UsageError("--workspace needs a PROJECT/SESSION_ID to go with it");
     }
+    const typeArgs = (options.type as string[] | undefined)
+      ?.flatMap((t) => t.split(","))
+      .map((t) => t.trim());
+    for (const type of typeArgs ?? []) {
+      if (!isEventType(type)) {
+        throw new UsageError(`--type "${type}" is not an event type; one of: ${EVENT_TYPES.join(", ")}`);
+      }
+    }
     return {
       ...options,
       target: target === undefined ? undefined : { ...parseWaitTarget(target), workspaceId },
       json: Boolean(options.json),
       limit,
+      since: parseSince(options.since as string | undefined, Date.now()),
+      types: typeArgs,
     };
   },
   async run(options, { io }) {
@@ -55,11 +87,15 @@ export const historyCommand = defineCommand<HistoryOptions>({
       statePath: config.statePath,
       ...(options.target ? { target: options.target } : {}),
       ...(options.limit ? { limit: options.limit } : {}),
+      ...(options.since !== undefined ? { since: options.since } : {}),
+      ...(options.types ? { types: options.types } : {}),
     });
     if (options.json) {
       // Times in ISO 8601, like every other time authwatch prints.
-      const events = entries.map(({ event, deliveries }) => ({
+      const events = entries.map(({ event, deliveries, silencedBy }) => ({
         ...event,
+        // A silenced event was stored and delivered nowhere (contract §8).
+        silencedBy: silencedBy ?? null,
         deliveries: deliveries.map((d) => ({
           ...d,
           deliveredAt: d.deliveredAt === null ? null : new Date(d.deliveredAt).toISOString(),
