@@ -41,7 +41,8 @@ export function silenceCovers(match: SilenceMatch, subject: SilenceSubject): boo
   }
   const labels = match.labels ?? {};
   return Object.entries(labels).every(
-    ([key, value]) => subject.labels !== undefined && Object.hasOwn(subject.labels, key) && subject.labels[key] === value,
+    ([key, value]) =>
+      subject.labels !== undefined && Object.hasOwn(subject.labels, key) && subject.labels[key] === value,
   );
 }
 

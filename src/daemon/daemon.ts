@@ -4,7 +4,7 @@ import { alertsView } from "../alerts/alerts-view.js";
 import { startHeartbeat } from "../alerts/heartbeat.js";
 import { type ClientPool, createClientPool } from "../api/client-pool.js";
 import { type Clock, systemClock } from "../clock.js";
-import type { ResolvedApi, ResolvedConfig, WatchedSession } from "../config/types.js";
+import type { ResolvedConfig } from "../config/types.js";
 import { createOutboxWorker } from "../delivery/outbox-worker.js";
 import { createEventBus, type EventBus } from "../event-bus.js";
 import type { ListenAddress } from "../http/listen-address.js";
