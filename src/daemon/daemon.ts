@@ -43,6 +43,16 @@ export interface DaemonOptions {
    * here on: it closes it when it stops, or when it fails to start.
    */
   store?: StateStore;
+  /**
+   * Asked right before every poll; false skips it (the API is not called). A PostgreSQL standby's
+   * guard: a leader whose lease may have ended (e.g. woken from a pause) polls nothing.
+   */
+  mayPoll?: () => boolean;
+  /**
+   * A status server someone else listens on and keeps (PostgreSQL HA: the instance's server outlives
+   * each term as leader); the daemon serves its routes there instead of listening on `listen`.
+   */
+  statusServer?: StatusServer;
 }
 
 /** Events older than this whose deliveries are finished are deleted, so the state file stays small. */
@@ -71,9 +81,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Bound before the state is opened: a busy port must fail the start before anything is created.
   let server: StatusServer | undefined;
   try {
-    server = options.listen
-      ? await listenStatusServer(options.listen, { token: options.httpToken, logger, clock })
-      : undefined;
+    server =
+      options.statusServer ??
+      (options.listen
+        ? await listenStatusServer(options.listen, { token: options.httpToken, logger, clock })
+        : undefined);
   } catch (error) {
     await options.store?.close();
     throw error;
@@ -167,6 +179,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     maxRequestsPerSecond: config.api.maxRequestsPerSecond,
     // A project's list is one scheduler entry (its target); everything else is one session's GET.
     poll: (session, signal) => {
+      if (options.mayPoll && !options.mayPoll()) return Promise.resolve({ kind: "failed" as const });
       const watch = projects?.watchFor(session.key);
       return watch ? projectPoller.poll(watch, signal) : pollHandler.poll(session, signal);
     },

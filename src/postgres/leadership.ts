@@ -104,7 +104,19 @@ export function createLeadership(options: LeadershipOptions): Leadership {
           epoch = grant.epoch;
           options.logger.info({ epoch }, "leading: this instance polls, writes and delivers");
           armExpiry();
-          await queueChange(() => options.onLead(grant.epoch));
+          let started = true;
+          await queueChange(async () => {
+            try {
+              await options.onLead(grant.epoch);
+            } catch (error) {
+              started = false;
+              options.logger.error({ err: error, epoch }, "could not start leading; giving the lease up");
+            }
+          });
+          if (!started) {
+            await stepDown("could not start leading");
+            await options.release().catch(() => undefined);
+          }
         } else {
           armExpiry();
         }

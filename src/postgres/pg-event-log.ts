@@ -8,6 +8,7 @@ import type {
   StoredEvent,
 } from "../store/types.js";
 import type { ErrorInfo } from "../types.js";
+import { ms } from "./pg-outbox.js";
 import type { Queryable } from "./queryable.js";
 
 export interface NewEvent {
@@ -39,7 +40,7 @@ export function createPgEventLog(s: string) {
           events.map((item) => item.event.data.eventId),
           events.map((item) => item.sessionKey),
           events.map((item) => item.event.type),
-          events.map((item) => item.timestamp),
+          events.map((item) => ms(item.timestamp)),
           events.map((item) => JSON.stringify(item.event)),
         ],
       );
@@ -141,7 +142,7 @@ export function createPgEventLog(s: string) {
            WHERE e.timestamp < $1
              AND NOT EXISTS (SELECT 1 FROM ${s}.deliveries d WHERE d.event_seq = e.seq AND d.status = 'pending')
            ORDER BY e.seq LIMIT $2)`,
-        [before, limit],
+        [ms(before), limit],
       );
       return result.rowCount ?? 0;
     },

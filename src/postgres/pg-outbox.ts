@@ -48,7 +48,7 @@ export function createPgOutbox(s: string) {
         const lane = laneKey(row.sink, row.sessionKey);
         if (taken.has(lane)) return QUEUED_BEHIND_HEAD;
         taken.add(lane);
-        return row.at;
+        return ms(row.at);
       });
       await db.query(
         `INSERT INTO ${s}.deliveries (event_seq, sink, session_key, next_attempt_at, created_at, updated_at)
@@ -58,7 +58,7 @@ export function createPgOutbox(s: string) {
           rows.map((row) => row.sink),
           rows.map((row) => row.sessionKey),
           dueAt,
-          rows.map((row) => row.at),
+          rows.map((row) => ms(row.at)),
         ],
       );
     },
@@ -82,7 +82,7 @@ export function createPgOutbox(s: string) {
            ${fence}
          ORDER BY d.next_attempt_at, d.id
          LIMIT $3`,
-        leaseEpoch === undefined ? [sink, now, limit] : [sink, now, limit, leaseEpoch],
+        leaseEpoch === undefined ? [sink, ms(now), limit] : [sink, ms(now), limit, leaseEpoch],
       );
       return rows.map(toDeliveryRow);
     },
@@ -112,7 +112,7 @@ export function createPgOutbox(s: string) {
            attempts = COALESCE($4, attempts + 1)
          WHERE id = $1 AND (status = 'pending' OR $2 = 'delivered')
          RETURNING sink, session_key`,
-        [id, status, now, attempts ?? null, error ? encodeError(error) : null],
+        [id, status, ms(now), attempts ?? null, error ? encodeError(error) : null],
       );
       const lane = rows[0];
       if (!lane) return;
@@ -122,7 +122,7 @@ export function createPgOutbox(s: string) {
                      WHERE sink = $1 AND status = 'pending' AND session_key IS NOT DISTINCT FROM $2
                      ORDER BY id LIMIT 1)
            AND next_attempt_at >= ${QUEUED_BEHIND_HEAD}`,
-        [lane.sink, lane.session_key, now],
+        [lane.sink, lane.session_key, ms(now)],
       );
     },
 
@@ -131,14 +131,14 @@ export function createPgOutbox(s: string) {
         `UPDATE ${s}.deliveries SET next_attempt_at = $2, last_error = $3, attempts = $4,
            retries = retries + 1, updated_at = $5
          WHERE id = $1 AND status = 'pending'`,
-        [id, update.nextAttemptAt, encodeError(update.error), update.attempts, now],
+        [id, ms(update.nextAttemptAt), encodeError(update.error), update.attempts, ms(now)],
       );
     },
 
     async disableRows(db: Queryable, sink: string, now: number): Promise<number> {
       const result = await db.query(
         `UPDATE ${s}.deliveries SET status = 'disabled', updated_at = $1 WHERE sink = $2 AND status = 'pending'`,
-        [now, sink],
+        [ms(now), sink],
       );
       return result.rowCount ?? 0;
     },
@@ -151,6 +151,9 @@ export function createPgOutbox(s: string) {
     },
   };
 }
+
+/** Times reach BIGINT columns as whole milliseconds (clocks derived from the monotonic one have fractions). */
+export const ms = (time: number): number => Math.round(time);
 
 function toDeliveryRow(row: DueRow): DeliveryRow {
   return {

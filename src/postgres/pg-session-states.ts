@@ -1,5 +1,6 @@
 import { type SessionRef, type SessionState, sessionKey } from "../types.js";
 import { StaleSessionError } from "./fenced-error.js";
+import { ms } from "./pg-outbox.js";
 import type { Queryable } from "./queryable.js";
 
 interface SessionRow {
@@ -66,7 +67,7 @@ export function createPgSessionStates(s: string) {
           items.map((item) => item.ref.authSessionId),
           items.map((item) => item.state.status),
           items.map((item) => item.state.sessionType),
-          items.map((item) => item.state.since),
+          items.map((item) => ms(item.state.since)),
           keys.map((key) => (versions.get(key) ?? 0) + 1),
         ],
       );

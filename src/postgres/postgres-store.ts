@@ -140,7 +140,7 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
           `INSERT INTO ${s}.sink_state (sink, disabled, reason, fingerprint, updated_at) VALUES ($1, TRUE, $2, $3, $4)
            ON CONFLICT (sink) DO UPDATE SET
              disabled = TRUE, reason = excluded.reason, fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`,
-          [name, reason, fingerprint, clock.now()],
+          [name, reason, fingerprint, Math.round(clock.now())],
         );
       }),
     markSinkRowsDisabled: (sink) => fenced((db) => outbox.disableRows(db, sink, clock.now())),

@@ -119,13 +119,21 @@ export const watchCommand = defineCommand<WatchOptions, { listen?: string; shutd
       const config = load();
       // Before anything is opened: a listener open to the network without a token is exit 2.
       const httpToken = listen ? resolveHttpToken(listen, io.env, config.httpTokenEnv) : undefined;
-      daemon = await startDaemon({
+      const daemonOptions = {
         config,
         logger,
         env: io.env,
         ...(listen ? { listen } : {}),
         ...(httpToken ? { httpToken } : {}),
-      });
+      };
+      // PostgreSQL (contract §10): any number of instances, one leads; SQLite: this one alone.
+      // Loaded only then, so that the SQLite path never pays for loading the pg driver at start-up.
+      daemon = config.postgres
+        ? await (await import("../../postgres/ha-daemon.js")).startHaDaemon({
+            ...daemonOptions,
+            config: { ...config, postgres: config.postgres },
+          })
+        : await startDaemon(daemonOptions);
     } catch (error) {
       for (const cleanup of cleanups) cleanup();
       throw error;
