@@ -1,90 +1,31 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { loadWatchlist } from "../../src/config/load.js";
-import { type Daemon, startDaemon } from "../../src/daemon/daemon.js";
+import { describe, expect, it } from "vitest";
 import type { AuthwatchEvent } from "../../src/events.js";
-import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
-import type { FakeSession } from "../../src/fake-api/types.js";
-import { openStore } from "../../src/store/store.js";
-import { captureLog } from "../helpers/log-capture.js";
+import { describeEvents, startDaemonHarness, TEST_KEY, TEST_WORKSPACE } from "../helpers/daemon-harness.js";
 
-const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
-const KEY = "sk-test-SECRET-daemon-4242";
-const ref = (authSessionId: string) => ({ workspaceId: WORKSPACE, projectName: "proj", authSessionId });
-
-interface Running {
-  api: FakeIntunedApi;
-  daemon: Daemon;
-  events: AuthwatchEvent[];
-  log: ReturnType<typeof captureLog>;
-  dir: string;
-  statePath: string;
-}
-
-const running: Running[] = [];
-afterEach(async () => {
-  for (const { api, daemon } of running.splice(0)) {
-    await daemon.stop(2_000);
-    await api.close();
-  }
-});
-
-async function start(
-  sessions: FakeSession[],
-  watchlist: Record<string, unknown> = {},
-  env: Record<string, string> = {},
-): Promise<Running> {
-  const api = await startFakeIntunedApi({ apiKeys: [KEY], sessions });
-  const dir = mkdtempSync(join(tmpdir(), "authwatch-daemon-"));
-  writeFileSync(
-    join(dir, "watchlist.json"),
-    JSON.stringify({
-      api: { workspaceId: WORKSPACE, timeout: "1s" },
-      defaults: { interval: "150ms", jitter: 0, failureThreshold: 3 },
-      sessions: sessions.map((s) => ({ project: s.projectName, id: s.authSessionId })),
-      ...watchlist,
-    }),
-  );
-  const config = loadWatchlist(
-    join(dir, "watchlist.json"),
-    { INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: KEY },
-    {
-      requireSecrets: true,
-    },
-  );
-  const log = captureLog();
-  const daemon = await startDaemon({
-    config,
-    logger: log.logger,
-    env: { PATH: process.env.PATH ?? "", INTUNED_API_KEY: KEY, ...env },
-  });
-  const events: AuthwatchEvent[] = [];
-  daemon.bus.on("event", (event) => events.push(event));
-  const entry = { api, daemon, events, log, dir, statePath: config.statePath };
-  running.push(entry);
-  return entry;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const summary = (events: AuthwatchEvent[]) =>
-  events.map((e) => ("to" in e.data ? `${e.data.authSessionId}:${e.data.from}->${e.data.to}` : e.type));
+const ref = (authSessionId: string) => ({ workspaceId: TEST_WORKSPACE, projectName: "proj", authSessionId });
+const typesOf = (events: readonly AuthwatchEvent[]) => events.map((event) => event.type);
+/** Conditions on a loaded machine: generous, since they end as soon as they hold. */
+const WAIT = { timeout: 15_000, interval: 50 };
 
 describe("the daemon against the fake API in real time", () => {
   it("emits exactly the scripted transitions, in order, and nothing for 5xx and 429 windows", async () => {
-    const { api, events, statePath } = await start([
-      {
-        ...ref("alpha"),
-        timeline: [
-          { status: "PENDING", forMs: 700 },
-          { status: "READY", forMs: 1_200 },
-          { status: "EXPIRED", forMs: 900 },
-          { status: "READY" },
-        ],
-      },
-      { ...ref("beta"), timeline: [{ status: "READY" }] },
-    ]);
+    const { api, events, history } = await startDaemonHarness({
+      sessions: [
+        {
+          ...ref("alpha"),
+          timeline: [
+            { status: "PENDING", forMs: 700 },
+            { status: "READY", forMs: 1_200 },
+            { status: "EXPIRED", forMs: 900 },
+            { status: "READY" },
+          ],
+        },
+        { ...ref("beta"), timeline: [{ status: "READY" }] },
+      ],
+    });
     // Faults while alpha is READY: two failures each, below the threshold of 3.
     api.injectFault({ kind: "status", status: 503, session: ref("alpha"), afterMs: 900, count: 2 });
     api.injectFault({
@@ -95,74 +36,89 @@ describe("the daemon against the fake API in real time", () => {
       afterMs: 300,
       count: 1,
     });
-    await sleep(3_600);
-
-    expect(summary(events.filter((e) => "to" in e.data && e.data.authSessionId === "alpha"))).toEqual([
-      "alpha:null->PENDING",
-      "alpha:PENDING->READY",
-      "alpha:READY->EXPIRED",
-      "alpha:EXPIRED->READY",
-    ]);
-    expect(summary(events.filter((e) => "to" in e.data && e.data.authSessionId === "beta"))).toEqual([
+    const ofAlpha = () => events.filter((e) => "to" in e.data && e.data.authSessionId === "alpha");
+    await expect
+      .poll(() => describeEvents(ofAlpha()), WAIT)
+      .toEqual([
+        "alpha:null->PENDING",
+        "alpha:PENDING->READY",
+        "alpha:READY->EXPIRED",
+        "alpha:EXPIRED->READY",
+      ]);
+    // The faults were served, and changed nothing.
+    expect(api.stats().byStatus).toMatchObject({ "503": 2, "429": 1 });
+    expect(describeEvents(events.filter((e) => "to" in e.data && e.data.authSessionId === "beta"))).toEqual([
       "beta:null->READY",
     ]);
     expect(events.filter((e) => !("to" in e.data))).toEqual([]);
-    // Each event was persisted before it was published.
-    const store = openStore(statePath, { readOnly: true });
-    const stored = store.history().map((entry) => entry.eventId);
-    store.close();
-    expect(stored).toEqual(events.map((e) => e.data.eventId));
+    // Each event was stored before it was published.
+    expect(history().map((entry) => entry.eventId)).toEqual(events.map((e) => e.data.eventId));
   });
 
   it("emits poll_failing after the threshold and poll_recovered when polls succeed again, without changing state", async () => {
-    const { api, events } = await start([{ ...ref("gamma"), timeline: [{ status: "READY" }] }]);
-    await sleep(400);
+    const { api, events } = await startDaemonHarness({
+      sessions: [{ ...ref("gamma"), timeline: [{ status: "READY" }] }],
+    });
+    await expect.poll(() => typesOf(events), WAIT).toEqual(["authsession.ready"]);
     const fault = api.injectFault({ kind: "status", status: 500, session: ref("gamma") });
     // Backoff starts at 1 s: 3 failures take about 1 + 2 s after the first.
-    await sleep(3_800);
+    await expect.poll(() => typesOf(events), WAIT).toContain("authsession.poll_failing");
     fault.remove();
-    await sleep(4_500);
-    expect(events.map((e) => e.type)).toEqual([
-      "authsession.ready",
-      "authsession.poll_failing",
-      "authsession.poll_recovered",
-    ]);
-    const failing = events[1]!;
-    expect(failing.data).toMatchObject({
+    await expect
+      .poll(() => typesOf(events), WAIT)
+      .toEqual(["authsession.ready", "authsession.poll_failing", "authsession.poll_recovered"]);
+    expect(events[1]!.data).toMatchObject({
       authSessionId: "gamma",
       failures: 3,
       error: { code: "SERVER_ERROR" },
     });
-  }, 15_000);
+  }, 30_000);
 
   it("emits watcher.unauthorized once per key, not per session, and never logs the key", async () => {
-    const { api, events, log } = await start([
-      { ...ref("one"), timeline: [{ status: "READY" }] },
-      { ...ref("two"), timeline: [{ status: "READY" }] },
-    ]);
-    api.setKeyValid(KEY, false);
-    await sleep(1_500);
+    const { api, daemon, events, log, stop, history } = await startDaemonHarness({
+      sessions: [
+        { ...ref("one"), timeline: [{ status: "READY" }] },
+        { ...ref("two"), timeline: [{ status: "READY" }] },
+      ],
+    });
+    await expect.poll(() => events.length, WAIT).toBe(2);
+    api.setKeyValid(TEST_KEY, false);
+    // Held 400 ms, the next poll of each session is in flight at once: both are refused.
+    api.injectFault({ kind: "latency", ms: 400, count: 2 });
+    const refusedPolls = async () => {
+      const metric = await daemon.metrics.registry.getSingleMetric("authwatch_polls_total")?.get();
+      return metric?.values.find((value) => value.labels.result === "unauthorized")?.value ?? 0;
+    };
+    await expect.poll(refusedPolls, WAIT).toBe(2);
+    // Stopping commits whatever the two refusals queued.
+    await stop();
+    expect(history().filter((entry) => entry.type === "watcher.unauthorized")).toHaveLength(1);
     const unauthorized = events.filter((e) => e.type === "watcher.unauthorized");
     expect(unauthorized).toHaveLength(1);
-    expect(unauthorized[0]!.data).toMatchObject({ workspaceId: WORKSPACE, error: { code: "UNAUTHORIZED" } });
-    expect(log.text()).not.toContain(KEY);
+    expect(unauthorized[0]!.data).toMatchObject({
+      workspaceId: TEST_WORKSPACE,
+      error: { code: "UNAUTHORIZED" },
+    });
+    expect(log.text()).not.toContain(TEST_KEY);
   });
 
   it("runs a command sink with the event on stdin and AUTHWATCH_* variables, but never the API key", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "authwatch-cmd-")), "out.jsonl");
     const script = `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>require("fs").appendFileSync(${JSON.stringify(out)},JSON.stringify({stdin:JSON.parse(s),env:process.env})+"\\n"))`;
-    const { events } = await start([{ ...ref("cmd-1"), timeline: [{ status: "EXPIRED" }] }], {
-      sinks: [
-        {
-          name: "reauth",
-          type: "command",
-          command: [process.execPath, "-e", script],
-          events: ["authsession.expired"],
-        },
-      ],
+    const { events } = await startDaemonHarness({
+      sessions: [{ ...ref("cmd-1"), timeline: [{ status: "EXPIRED" }] }],
+      watchlist: {
+        sinks: [
+          {
+            name: "reauth",
+            type: "command",
+            command: [process.execPath, "-e", script],
+            events: ["authsession.expired"],
+          },
+        ],
+      },
     });
-    await sleep(1_500);
-    const { readFileSync } = await import("node:fs");
+    await expect.poll(() => existsSync(out), WAIT).toBe(true);
     const runs = readFileSync(out, "utf8")
       .trim()
       .split("\n")
@@ -174,60 +130,36 @@ describe("the daemon against the fake API in real time", () => {
       AUTHWATCH_SESSION_ID: "cmd-1",
       AUTHWATCH_TO: "EXPIRED",
     });
-    expect(JSON.stringify(runs[0].env)).not.toContain(KEY);
+    expect(JSON.stringify(runs[0].env)).not.toContain(TEST_KEY);
   });
 
   it("recovers at once when a refused key is rotated and the watchlist reloaded, without a restart", async () => {
-    const { api, daemon, dir } = await start([{ ...ref("rot-1"), timeline: [{ status: "READY" }] }]);
-    await sleep(1_200);
-    api.setKeyValid(KEY, false);
-    await sleep(1_000);
+    const { api, daemon, events, loadConfig } = await startDaemonHarness({
+      sessions: [{ ...ref("rot-1"), timeline: [{ status: "READY" }] }],
+    });
+    await expect.poll(() => typesOf(events), WAIT).toEqual(["authsession.ready"]);
+    api.setKeyValid(TEST_KEY, false);
+    await expect.poll(() => typesOf(events), WAIT).toContain("watcher.unauthorized");
     const rotated = "sk-test-ROTATED-5151";
     api.setKeyValid(rotated, true);
     const reloadedAt = Date.now();
-    daemon.reload(
-      loadWatchlist(
-        join(dir, "watchlist.json"),
-        { INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: rotated },
-        {
-          requireSecrets: true,
-        },
-      ),
-    );
-    await sleep(1_500);
-    // The refused key's 60 s pause was lifted: polls with the new key were accepted right away.
-    const accepted = api.requestLog().filter((entry) => entry.at >= reloadedAt && entry.keyValid);
-    expect(accepted.length).toBeGreaterThan(0);
+    daemon.reload(loadConfig({ INTUNED_API_KEY: rotated }));
+    // The refused key's 60 s pause was lifted: a poll with the new key is accepted right away.
+    await api.waitForRequest((entry) => entry.at >= reloadedAt && entry.keyValid, 5_000);
   });
 
   it("closes a poll_failing sent before a restart with poll_recovered after it, and never repeats it", async () => {
-    const first = await start([{ ...ref("restart-fail"), timeline: [{ status: "READY" }] }]);
-    await sleep(300);
+    const first = await startDaemonHarness({
+      sessions: [{ ...ref("restart-fail"), timeline: [{ status: "READY" }] }],
+    });
+    await expect.poll(() => typesOf(first.events), WAIT).toEqual(["authsession.ready"]);
     const fault = first.api.injectFault({ kind: "status", status: 502, session: ref("restart-fail") });
-    for (
-      let waited = 0;
-      !first.events.some((e) => e.type === "authsession.poll_failing") && waited < 6_000;
-      waited += 100
-    ) {
-      await sleep(100);
-    }
-    await first.daemon.stop(2_000);
-    running.splice(running.indexOf(first), 1);
+    await expect.poll(() => typesOf(first.events), WAIT).toContain("authsession.poll_failing");
+    await first.stop();
     fault.remove();
 
-    const config = loadWatchlist(
-      join(first.dir, "watchlist.json"),
-      { INTUNED_API_BASE_URL: first.api.url, INTUNED_API_KEY: KEY },
-      {
-        requireSecrets: true,
-      },
-    );
-    const daemon = await startDaemon({ config, logger: captureLog().logger, env: {} });
-    const events: AuthwatchEvent[] = [];
-    daemon.bus.on("event", (event) => events.push(event));
-    running.push({ ...first, daemon, events });
-    await sleep(1_500);
-    expect(events.map((e) => e.type)).toEqual(["authsession.poll_recovered"]);
-    expect(events[0]!.data).toMatchObject({ failures: 3, error: { code: "SERVER_ERROR" } });
-  }, 15_000);
+    const second = await startDaemonHarness({ sessions: [], api: first.api, dir: first.dir });
+    await expect.poll(() => typesOf(second.events), WAIT).toEqual(["authsession.poll_recovered"]);
+    expect(second.events[0]!.data).toMatchObject({ failures: 3, error: { code: "SERVER_ERROR" } });
+  }, 30_000);
 });

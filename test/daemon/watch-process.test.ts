@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
 import { parsePrometheusText } from "../helpers/prometheus.js";
-import { eventOf, startWatchProcess, type WatchProcess } from "../helpers/watch-process.js";
+import { catchesSignal, eventOf, startWatchProcess, type WatchProcess } from "../helpers/watch-process.js";
 
 const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
 const KEY = "sk-test-SECRET-watch-7777";
 const ref = (authSessionId: string) => ({ workspaceId: WORKSPACE, projectName: "proj", authSessionId });
+/** Conditions on a loaded machine: generous, since they end as soon as they hold. */
+const WAIT = { timeout: 15_000, interval: 50 };
 
 let api: FakeIntunedApi;
 beforeAll(async () => {
@@ -65,8 +67,11 @@ describe("authwatch watch as a process", () => {
     const second = watch(dir);
     const expired = await second.waitForLine(isEvent("authsession.expired", "k-1"));
     expect(eventOf(expired)?.data).toMatchObject({ from: "READY", to: "EXPIRED" });
-    // Give it several more polls of both sessions: nothing else may appear.
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // Several more polls of both sessions: nothing else may appear.
+    for (const id of ["k-1", "k-2"]) {
+      const polled = api.requestsFor(ref(id)).count;
+      await expect.poll(() => api.requestsFor(ref(id)).count, WAIT).toBeGreaterThan(polled + 4);
+    }
     expect(
       second
         .lines()
@@ -93,8 +98,7 @@ describe("authwatch watch as a process", () => {
     const rejected = await daemon.waitForLine((line) => String(line.msg).includes("rejected"));
     expect(String(rejected.error)).toContain("sessions[0].id");
     const before = api.requestsFor(ref("h-2")).count;
-    await new Promise((resolve) => setTimeout(resolve, 800));
-    expect(api.requestsFor(ref("h-2")).count).toBeGreaterThan(before);
+    await expect.poll(() => api.requestsFor(ref("h-2")).count, WAIT).toBeGreaterThan(before + 2);
     expect(daemon.child.exitCode).toBeNull();
 
     const { code, ms } = await stop(daemon);
@@ -161,7 +165,8 @@ describe("authwatch watch at the edges of its life", () => {
     api.setStatus(ref("e-1"), "READY");
     writeWatchlist(dir, ["e-1"]);
     const daemon = watch(dir);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // As early as it can be caught: the moment the process has a handler for it, before any output.
+    await expect.poll(() => catchesSignal(daemon.child.pid!, "SIGHUP"), WAIT).toBe(true);
     daemon.child.kill("SIGHUP");
     await daemon.waitForLine(isEvent("authsession.ready", "e-1"));
     expect(daemon.child.exitCode).toBeNull();
@@ -309,7 +314,10 @@ describe("authwatch watch stopping", () => {
   it("finishes within --shutdown-timeout when a delivery hangs, and a second signal exits at once", async () => {
     const { createServer } = await import("node:http");
     // A receiver that never answers: the delivery stays in flight.
-    const hanging = createServer(() => {});
+    let hangingRequests = 0;
+    const hanging = createServer(() => {
+      hangingRequests++;
+    });
     await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
     const port = (hanging.address() as { port: number }).port;
     try {
@@ -335,8 +343,10 @@ describe("authwatch watch stopping", () => {
       expect(ms).toBeLessThan(3_500);
 
       const impatient = watch(dir, ["--shutdown-timeout", "20s"]);
+      const sentBefore = hangingRequests;
       await impatient.waitForLine((line) => line.msg === "authwatch is watching");
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The pending delivery is in flight again, hanging.
+      await expect.poll(() => hangingRequests, WAIT).toBeGreaterThan(sentBefore);
       const started = Date.now();
       impatient.child.kill("SIGTERM");
       await impatient.waitForLine((line) => line.msg === "stopping");

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { CLI_PATH } from "./run-cli-process.js";
 
 export interface WatchProcess {
@@ -86,4 +88,21 @@ export function eventOf(
   line: Record<string, unknown>,
 ): { type: string; data: Record<string, unknown> } | undefined {
   return line.event as { type: string; data: Record<string, unknown> } | undefined;
+}
+
+/**
+ * Whether a process has a handler installed for `signal` (Linux: the SigCgt mask in /proc), so a test
+ * can send it the moment the process can catch it instead of guessing with a sleep.
+ */
+export function catchesSignal(pid: number, signal: NodeJS.Signals): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return false;
+  }
+  const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (mask === undefined) return false;
+  const bit = BigInt(osConstants.signals[signal]) - 1n;
+  return ((BigInt(`0x${mask}`) >> bit) & 1n) === 1n;
 }
