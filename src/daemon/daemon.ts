@@ -92,7 +92,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   let store: StateStore;
   try {
-    store = options.store ?? openStore(config.statePath, { logger, clock });
+    store = options.store ?? openStore(config.statePath, { logger, clock, singleInstance: true });
   } catch (error) {
     await server?.close();
     throw error;

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   WAIT_API_FAILING: "`wait` reached its deadline while the API was failing.",
   ABORTED: "The operation was cancelled (a signal, or authwatch stopping; a delivery is retried later).",
   STORE_ERROR: "The state file could not be opened or written.",
+  STATE_IN_USE:
+    "Another `authwatch watch` holds the state file (its pid and host are named); a second one refuses to start (exit 2).",
   LISTEN_FAILED: "`--listen`'s port is in use (exit 1, so a service manager retries).",
   INTERNAL: "An unexpected error (a bug): the message says what failed.",
   INVALID_URL: "A sink's URL is not an http(s) URL.",

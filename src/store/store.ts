@@ -1,10 +1,12 @@
 import Database from "better-sqlite3";
 import { type Clock, monotonicToWall, systemClock, wallToMonotonic } from "../clock.js";
+import { AuthwatchError } from "../errors/authwatch-error.js";
 import type { AuthwatchEvent } from "../events.js";
 import { createSilentLogger, type Logger } from "../logger.js";
 import { sessionKey } from "../types.js";
 import { createAlertTables } from "./alert-tables.js";
 import { createEventLog } from "./event-log.js";
+import { claimInstance, type InstanceOwner } from "./instance-owner.js";
 import { applyMigrations } from "./migrations.js";
 import { createOutbox } from "./outbox.js";
 import { preparePrivateFile } from "./private-file.js";
@@ -31,6 +33,11 @@ export interface StoreOptions {
    * and a file the user may read but not write still opens. Writes then fail.
    */
   readOnly?: boolean;
+  /**
+   * For `watch`: become the one daemon of this file (an owner row with pid, host and heartbeat) or
+   * throw StateInUseError (exit 2) while another one holds it. Released by close().
+   */
+  singleInstance?: boolean;
 }
 
 /**
@@ -41,10 +48,26 @@ export interface StoreOptions {
  */
 export function openStore(path: string, options: StoreOptions = {}): SqliteStore {
   const logger = options.logger ?? createSilentLogger();
+  const clock = options.clock ?? systemClock;
   const db = options.readOnly
     ? openReadOnly(path, options.busyTimeoutMs ?? 5_000)
     : openDatabase(path, options.busyTimeoutMs ?? 5_000, logger);
-  return createStore(db, path, options.clock ?? systemClock, !options.readOnly);
+  const store = createStore(db, path, clock, !options.readOnly);
+  if (!options.singleInstance || options.readOnly) return store;
+  let owner: InstanceOwner;
+  try {
+    owner = claimInstance(db, { path, clock, logger });
+  } catch (error) {
+    db.close();
+    if (error instanceof AuthwatchError) throw error;
+    throw openFailure(path, error);
+  }
+  const close = store.close;
+  store.close = () => {
+    if (db.open) owner.release();
+    close();
+  };
+  return store;
 }
 
 function openReadOnly(path: string, busyTimeoutMs: number): Database.Database {
