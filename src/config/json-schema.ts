@@ -8,8 +8,8 @@ import { watchlistSchema } from "./schema.js";
 export const WATCHLIST_SCHEMA_FILE = "watchlist.schema.json";
 
 export function buildWatchlistJsonSchema(): Record<string, unknown> {
-  // "input": the document as written. Checks JSON Schema cannot express (cron, time zones,
-  // duration ranges, cross-field rules) are left to `authwatch check`.
+  // "input": the document as written. Rules between keys come from keyRules() metadata; what JSON
+  // Schema cannot express (cron, time zones, duplicates, a duration like "0.0001s") is left to `check`.
   return z.toJSONSchema(watchlistSchema, { target: "draft-2020-12", io: "input" }) as Record<string, unknown>;
 }
 

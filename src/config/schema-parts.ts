@@ -29,15 +29,65 @@ export const anyDuration = z
     description: 'A duration: "500ms", "10s", "1m30s", "5m", "1h", "1d", or integer milliseconds.',
   });
 
-/** Poll intervals and timeouts: zero would spin, and more than MAX_TIMER_MS would overflow a timer. */
-export const waitDuration = anyDuration.refine(
-  (value) => {
-    // Not a duration at all: the union already said so.
-    const ms = parseDuration(value);
-    return ms === undefined || (ms >= 1 && ms <= MAX_TIMER_MS);
-  },
-  { error: `must be between 1ms and ${formatDuration(MAX_TIMER_MS)}` },
-);
+const outOfRange = `must be between 1ms and ${formatDuration(MAX_TIMER_MS)}`;
+
+/**
+ * Poll intervals and timeouts: zero would spin, and more than MAX_TIMER_MS would overflow a timer.
+ * The pattern (a non-zero digit somewhere) and the integer range put most of this in the JSON Schema
+ * too, so editors flag `"interval": "0s"`; the refine catches what a pattern cannot ("0.0001s", "30d").
+ */
+export const waitDuration = z
+  .union(
+    [
+      z
+        .string({ error: mustBeDuration })
+        .regex(DURATION_PATTERN, { error: mustBeDuration, abort: true })
+        .regex(/^(?=.*[1-9])/, { error: outOfRange }),
+      z
+        .number({ error: mustBeDuration })
+        .int({ error: mustBeDuration, abort: true })
+        .min(1, { error: outOfRange })
+        .max(MAX_TIMER_MS, { error: outOfRange }),
+    ],
+    { error: mustBeDuration },
+  )
+  .refine(
+    (value) => {
+      const ms = parseDuration(value);
+      return ms === undefined || (ms >= 1 && ms <= MAX_TIMER_MS);
+    },
+    { error: outOfRange },
+  )
+  .meta({
+    id: "positiveDuration",
+    description: `A duration above zero, at most ${formatDuration(MAX_TIMER_MS)}: "500ms", "10s", "1m30s", "5m", "1h", or integer milliseconds.`,
+  });
+
+/**
+ * Rules between the keys of one object, as JSON Schema keywords for the published schema (editors
+ * flag them as you type). parse.ts checks the same rules with messages that name the path;
+ * test/config/json-schema.test.ts keeps the two in agreement on examples.
+ */
+export function keyRules(rules: {
+  /** Pairs of keys that must not both be set. */
+  notBoth?: ReadonlyArray<readonly [string, string]>;
+  /** Pairs of keys of which exactly one must be set. */
+  exactlyOne?: ReadonlyArray<readonly [string, string]>;
+  /** Keys that only make sense beside another one. */
+  requires?: Readonly<Record<string, string>>;
+}): Record<string, unknown> {
+  const allOf = [
+    ...(rules.notBoth ?? []).map((pair) => ({ not: { required: [...pair] } })),
+    ...(rules.exactlyOne ?? []).map(([a, b]) => ({ oneOf: [{ required: [a] }, { required: [b] }] })),
+  ];
+  const dependentRequired = Object.fromEntries(
+    Object.entries(rules.requires ?? {}).map(([key, needed]) => [key, [needed]]),
+  );
+  return {
+    ...(allOf.length > 0 ? { allOf } : {}),
+    ...(Object.keys(dependentRequired).length > 0 ? { dependentRequired } : {}),
+  };
+}
 
 export const httpUrl = z.url({
   protocol: /^https?$/,

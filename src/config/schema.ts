@@ -10,7 +10,7 @@ import { z } from "zod";
 import { DURATION_HINT, formatDuration, parseDuration } from "../duration.js";
 import { SCHEMA_NAME_PATTERN } from "../postgres/schema-name.js";
 import { SINK_SCHEMAS, SINK_TYPES } from "../sinks/kinds.js";
-import { anyDuration, envName, filePath, httpUrl, labels, waitDuration } from "./schema-parts.js";
+import { anyDuration, envName, filePath, httpUrl, keyRules, labels, waitDuration } from "./schema-parts.js";
 
 export { SINK_TYPES } from "../sinks/kinds.js";
 export { DURATION_PATTERN, MAX_TIMER_MS } from "./schema-parts.js";
@@ -250,20 +250,33 @@ const postgresState = z.strictObject({
   }),
 });
 
+/**
+ * Rules between keys that JSON Schema can state, so editors flag them as parse.ts would: one key
+ * source, an interval or a schedule, a time zone only with a schedule, one heartbeat URL.
+ */
+const pollTargetRules = keyRules({
+  notBoth: [
+    ["apiKeyEnv", "apiKeyFile"],
+    ["interval", "schedule"],
+  ],
+  requires: { timezone: "schedule" },
+});
+
 export const watchlistSchema = z
   .strictObject(
     {
       $schema: z.string().optional().meta({ description: 'For editors: "./watchlist.schema.json".' }),
       api: api
+        .meta(keyRules({ notBoth: [["apiKeyEnv", "apiKeyFile"]] }))
         .optional()
         .meta({ description: "How to reach the Intuned API; the environment overrides it." }),
       defaults: defaults.optional().meta({ description: "Poll settings every session inherits." }),
       sessions: z
-        .array(session, { error: "must be an array of sessions" })
+        .array(session.meta(pollTargetRules), { error: "must be an array of sessions" })
         .optional()
         .meta({ description: "The AuthSessions to watch; each (workspace, project, id) once." }),
       projects: z
-        .array(project, { error: "must be an array of projects" })
+        .array(project.meta(pollTargetRules), { error: "must be an array of projects" })
         .optional()
         .meta({
           description:
@@ -282,6 +295,7 @@ export const watchlistSchema = z
         .optional()
         .meta({ description: "Recurring silences: cron schedule + duration + match; names unique." }),
       heartbeat: heartbeat
+        .meta(keyRules({ exactlyOne: [["url", "urlEnv"]] }))
         .optional()
         .meta({ description: "A GET of a dead man's switch URL every `every` while the daemon is healthy." }),
       http: http.optional().meta({ description: "The status server of `watch --listen`." }),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envName, filePath, httpUrl, sinkBase, waitDuration } from "../config/schema-parts.js";
+import { envName, filePath, httpUrl, keyRules, sinkBase, waitDuration } from "../config/schema-parts.js";
 import type { Found, Secret, SinkConfigBase } from "../config/types.js";
 import { isHttpUrl } from "../util/is-http-url.js";
 import type { SinkDeps, SinkKind, SinkResolveContext } from "./sink-kind.js";
@@ -79,7 +79,8 @@ export interface WebhookSinkConfig extends SinkConfigBase {
 
 /** HTTP POST of each event, signed (standard) or as a message for people (slack). */
 export const webhookKind = {
-  schema,
+  // url xor urlEnv and one secret source, in the published JSON Schema too (parse.ts checks them).
+  schema: schema.meta(keyRules({ exactlyOne: [["url", "urlEnv"]], notBoth: [["secretEnv", "secretFile"]] })),
   resolve(raw, base, context, path) {
     const url = webhookUrl(context, raw, path);
     const secret = webhookSecret(context, raw, path);

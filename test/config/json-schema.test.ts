@@ -7,6 +7,7 @@ import {
 } from "../../src/config/json-schema.js";
 import { loadWatchlist } from "../../src/config/load.js";
 import { parseWatchlist } from "../../src/config/parse.js";
+import { isValidAgainst } from "../helpers/json-schema-check.js";
 
 const root = new URL("../../", import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, root), "utf8");
@@ -60,5 +61,48 @@ describe("the example watchlist.json", () => {
     expect(config.sessions.some((s) => s.schedule?.timezone !== undefined)).toBe(true);
     expect(config.sinks.map((sink) => sink.type).sort()).toEqual(["console", "webhook"]);
     expect(config.sinks.some((sink) => sink.type === "webhook" && sink.secret !== undefined)).toBe(true);
+  });
+});
+
+describe("watchlist.schema.json and check agree", () => {
+  const schema = buildWatchlistJsonSchema();
+  const WS = "123e4567-e89b-12d3-a456-426614174000";
+  const doc = (extra: Record<string, unknown>) => ({ api: { workspaceId: WS }, ...extra });
+  const sessionWith = (fields: Record<string, unknown>) =>
+    doc({ sessions: [{ project: "p", id: "abc", ...fields }] });
+  const webhook = (fields: Record<string, unknown>) =>
+    doc({ sinks: [{ name: "hook", type: "webhook", ...fields }] });
+
+  it.each([
+    ["the example watchlist.json", JSON.parse(read("watchlist.json"))],
+    ["a minimal watchlist", sessionWith({})],
+    ["an interval of 1m30s", sessionWith({ interval: "1m30s" })],
+    ["a schedule with its time zone", sessionWith({ schedule: "*/5 * * * *", timezone: "Europe/Berlin" })],
+    ["a webhook with a url", webhook({ url: "https://hooks.example.com/a" })],
+    ["a webhook with a urlEnv", webhook({ urlEnv: "HOOK_URL" })],
+  ])("both accept %s", (_name, json) => {
+    expect(parseWatchlist(json)).toMatchObject({ ok: true });
+    expect(isValidAgainst(schema, json)).toBe(true);
+  });
+
+  it.each([
+    ["interval 0s", sessionWith({ interval: "0s" })],
+    ["interval 0", sessionWith({ interval: 0 })],
+    ["an interval of 0ms for PENDING", sessionWith({ interval: { PENDING: "0ms" } })],
+    ["an api timeout of 0s", doc({ api: { workspaceId: WS, timeout: "0s" } })],
+    ["both interval and schedule", sessionWith({ interval: "1m", schedule: "*/5 * * * *" })],
+    ["a time zone without a schedule", sessionWith({ timezone: "Europe/Berlin" })],
+    ["both apiKeyEnv and apiKeyFile", sessionWith({ apiKeyEnv: "K", apiKeyFile: "/k" })],
+    [
+      "a webhook with both url and urlEnv",
+      webhook({ url: "https://hooks.example.com/a", urlEnv: "HOOK_URL" }),
+    ],
+    ["a webhook with neither url nor urlEnv", webhook({})],
+    ["a webhook with two secret sources", webhook({ urlEnv: "H", secretEnv: "S", secretFile: "/s" })],
+    ["a heartbeat with neither url nor urlEnv", doc({ heartbeat: { every: "1m" } })],
+    ["an unknown key", sessionWith({ labelz: {} })],
+  ])("both reject %s", (_name, json) => {
+    expect(parseWatchlist(json)).toMatchObject({ ok: false });
+    expect(isValidAgainst(schema, json)).toBe(false);
   });
 });
