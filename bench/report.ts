@@ -29,12 +29,12 @@ export function reportRows(
     {
       measurement: `sweepRatio (rounds: ${list(sweep.pipeline.map((r) => r.first.ratio))})`,
       result: s.sweepRatio.toFixed(2),
-      target: verdict(s.met.sweepRatio, `>= ${TARGETS.sweepRatio}`),
+      target: "",
     },
     {
-      measurement: "  CPU per poll, authwatch / raw (µs); cpuRatio",
-      result: `${us(s.cpuUsPerPoll)} / ${us(s.rawCpuUsPerPoll)}; ${s.cpuRatio.toFixed(2)}`,
-      target: "",
+      measurement: `cpuRatio, raw ÷ authwatch CPU per poll (µs: ${us(s.rawCpuUsPerPoll)} / ${us(s.cpuUsPerPoll)}; rounds: ${list(sweep.pipeline.map((r) => r.first.cpuRatio))})`,
+      result: s.cpuRatio.toFixed(2),
+      target: verdict(s.met.cpuRatio, `>= ${TARGETS.cpuRatio}`),
     },
     {
       measurement: "sweep, authwatch unchanged polls (polls/s)",
@@ -47,9 +47,9 @@ export function reportRows(
       target: "",
     },
     {
-      measurement: "  CPU per poll, authwatch unchanged (µs); cpuRatio",
-      result: `${us(s.steadyCpuUsPerPoll)}; ${s.steadyCpuRatio.toFixed(2)}`,
-      target: "",
+      measurement: `steadyCpuRatio (µs per poll: ${us(s.steadyCpuUsPerPoll)}; rounds: ${list(sweep.pipeline.map((r) => steadyOf(r).cpuRatio))})`,
+      result: s.steadyCpuRatio.toFixed(2),
+      target: verdict(s.met.steadyCpuRatio, `>= ${TARGETS.steadyCpuRatio}`),
     },
     {
       measurement: `sweep, naive setInterval + fetch (polls/s; ${s.naiveFailedPolls} failed)`,
@@ -77,9 +77,9 @@ export function reportRows(
       target: "",
     },
     {
-      measurement: `deliveryP99Ms (runs: ${list(delivery.map((d) => d.p99Ms))})`,
-      result: formatNumber(s.deliveryP99Ms, 2),
-      target: verdict(s.met.deliveryP99Ms, `<= ${TARGETS.deliveryP99Ms}`),
+      measurement: `deliveryP99MaxMs, worst run (runs: ${list(delivery.map((d) => d.p99Ms))})`,
+      result: formatNumber(s.deliveryP99MaxMs, 2),
+      target: verdict(s.met.deliveryP99MaxMs, `<= ${TARGETS.deliveryP99MaxMs}`),
     },
     {
       measurement: `idleCpuMsPerMin (${formatNumber(steady.sessions)} sessions, 1 h interval)`,

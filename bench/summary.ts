@@ -3,8 +3,8 @@ import { median, round } from "./stats.js";
 import type { SteadyResult } from "./steady.js";
 import type { SweepRound, SweepSuiteResult, Versus } from "./sweep-suite.js";
 
-/** The benchmark issue's targets. */
-export const TARGETS = { sweepRatio: 0.85, bytesPerSession: 1_500, deliveryP99Ms: 20 };
+/** The targets (issue 11): CPU ratios against the raw request, memory, and delivery p99 in every run. */
+export const TARGETS = { cpuRatio: 0.65, steadyCpuRatio: 0.9, bytesPerSession: 1_500, deliveryP99MaxMs: 20 };
 
 export const medianOf = <T>(items: readonly T[], pick: (item: T) => number) => median(items.map(pick));
 export const steadyOf = (sweepRound: SweepRound): Versus => sweepRound.steady!;
@@ -15,6 +15,10 @@ export function summarize(sweep: SweepSuiteResult, steady: SteadyResult, deliver
   const naiveToRaw = medianOf(sweep.naive, (r) => r.first.ratio);
   const bytesPerSession = steady.heapBytesPerSession + steady.externalBytesPerSession;
   const deliveryP99Ms = medianOf(delivery, (d) => d.p99Ms);
+  // The target holds in every run: the worst run's p99 is the figure that counts.
+  const deliveryP99MaxMs = Math.max(...delivery.map((d) => d.p99Ms));
+  const cpuRatio = medianOf(sweep.pipeline, (r) => r.first.cpuRatio);
+  const steadyCpuRatio = medianOf(sweep.pipeline, (r) => steadyOf(r).cpuRatio);
   return {
     sweepRatio: round(sweepRatio, 3),
     pollsPerSec: round(
@@ -25,10 +29,7 @@ export function summarize(sweep: SweepSuiteResult, steady: SteadyResult, deliver
       medianOf(sweep.pipeline, (r) => r.raw.pollsPerSec),
       0,
     ),
-    cpuRatio: round(
-      medianOf(sweep.pipeline, (r) => r.first.cpuRatio),
-      3,
-    ),
+    cpuRatio: round(cpuRatio, 3),
     cpuUsPerPoll: round(
       medianOf(sweep.pipeline, (r) => r.first.result.cpuUsPerPoll),
       1,
@@ -45,10 +46,7 @@ export function summarize(sweep: SweepSuiteResult, steady: SteadyResult, deliver
       medianOf(sweep.pipeline, (r) => steadyOf(r).result.pollsPerSec),
       0,
     ),
-    steadyCpuRatio: round(
-      medianOf(sweep.pipeline, (r) => steadyOf(r).cpuRatio),
-      3,
-    ),
+    steadyCpuRatio: round(steadyCpuRatio, 3),
     steadyCpuUsPerPoll: round(
       medianOf(sweep.pipeline, (r) => steadyOf(r).result.cpuUsPerPoll),
       1,
@@ -67,15 +65,17 @@ export function summarize(sweep: SweepSuiteResult, steady: SteadyResult, deliver
       2,
     ),
     deliveryP99Ms: round(deliveryP99Ms, 2),
+    deliveryP99MaxMs: round(deliveryP99MaxMs, 2),
     deliveryTransitions: delivery.reduce((sum, d) => sum + d.transitions, 0),
     idleCpuMsPerMin: round(steady.idleCpuMsPerMin, 1),
     idleWindowCpuMsPerMin: round(steady.idleWindowCpuMsPerMin, 1),
     startupMs: round(steady.startupMs, 0),
     lateP99Ms: round(sweep.lateness.p99Ms, 1),
     met: {
-      sweepRatio: sweepRatio >= TARGETS.sweepRatio,
+      cpuRatio: cpuRatio >= TARGETS.cpuRatio,
+      steadyCpuRatio: steadyCpuRatio >= TARGETS.steadyCpuRatio,
       bytesPerSession: bytesPerSession <= TARGETS.bytesPerSession,
-      deliveryP99Ms: deliveryP99Ms <= TARGETS.deliveryP99Ms,
+      deliveryP99MaxMs: deliveryP99MaxMs <= TARGETS.deliveryP99MaxMs,
     },
   };
 }
