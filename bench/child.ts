@@ -1,5 +1,6 @@
 import { type DeliveryOptions, measureDelivery } from "./delivery.js";
 import { type HttpBlockOptions, measureHttpBlock } from "./http-block.js";
+import { measureProjects, type ProjectsBenchOptions } from "./projects.js";
 import { measureSteady, type SteadyOptions } from "./steady.js";
 import { prepareSteadyFiles } from "./steady-prepare.js";
 import { runSweepSuite, type SweepSuiteOptions } from "./sweep-suite.js";
@@ -19,6 +20,8 @@ async function main(argv: readonly string[]): Promise<unknown> {
       const { dir, count, idPrefix } = options as { dir: string; count: number; idPrefix: string };
       return prepareSteadyFiles(dir, count, idPrefix);
     }
+    case "projects":
+      return measureProjects(options as ProjectsBenchOptions, progress);
     case "http":
       return measureHttpBlock(options as HttpBlockOptions);
     case "steady":

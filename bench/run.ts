@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { DeliveryOptions, DeliveryResult } from "./delivery.js";
 import { describeMachine } from "./machine.js";
+import type { ProjectsBenchOptions, ProjectsBenchResult } from "./projects.js";
+import { projectKeys, projectRows } from "./projects-report.js";
 import { reportRows } from "./report.js";
 import { runChild } from "./run-child.js";
 import { round } from "./stats.js";
@@ -34,12 +36,33 @@ const DELIVERY: DeliveryOptions & { runs: number } = {
   timeoutMs: 60_000,
 };
 
+/** Issue 12: 2,000 sessions in 4 projects; detection at a 1 s interval; parsing a 10,000-session list. */
+const PROJECTS: ProjectsBenchOptions = {
+  ratio: { sessions: 2_000, projects: 4, intervalMs: 5_000, warmUpMs: 3_000, windowMs: 15_000 },
+  detection: { sessions: 50, intervalMs: 1_000, changes: 40, gapMs: 250 },
+  parse: { count: 10_000, runs: 20 },
+};
+
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-async function main(): Promise<void> {
+async function runProjects(): Promise<ProjectsBenchResult> {
+  progress("projects: list vs one by one, detection, parsing …");
+  return runChild<ProjectsBenchResult>("projects", PROJECTS, 180_000);
+}
+
+async function main(parts: readonly string[]): Promise<void> {
   const started = performance.now();
   const machine = describeMachine();
   progress(`authwatch bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);
+  // `npm run bench -- projects` runs only the projects part (its table rows and JSON keys).
+  if (parts.includes("projects")) {
+    const projects = await runProjects();
+    process.stdout.write(`\n${formatTable(projectRows(projects))}\n\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...projectKeys(projects), durationSec: round((performance.now() - started) / 1000, 1) })}\n`,
+    );
+    return;
+  }
 
   progress(`transition to delivery, ${DELIVERY.runs} runs …`);
   const delivery = await runChild<DeliveryResult[]>("delivery", DELIVERY, 150_000);
@@ -62,19 +85,24 @@ async function main(): Promise<void> {
   progress(`sweeps of ${formatNumber(SWEEP.count)} sessions …`);
   const sweep = await runChild<SweepSuiteResult>("sweep", SWEEP, 240_000);
 
+  const projects = await runProjects();
+
   const summary = summarize(sweep, steady, delivery);
   const durationSec = (performance.now() - started) / 1000;
-  process.stdout.write(`\n${formatTable(reportRows(summary, sweep, steady, delivery))}\n\n`);
+  process.stdout.write(
+    `\n${formatTable([...reportRows(summary, sweep, steady, delivery), ...projectRows(projects)])}\n\n`,
+  );
   process.stdout.write(
     `${JSON.stringify({
       ...summary,
+      ...projectKeys(projects),
       durationSec: round(durationSec, 1),
       machine: { cpuModel: machine.cpuModel, cores: machine.cores, node: machine.node },
     })}\n`,
   );
 }
 
-main().catch((error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });
