@@ -1,6 +1,8 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { explainAlerts } from "../../alerts/explain-alerts.js";
 import { probeKeys, summarizeConfig } from "../../commands/check.js";
+import { listSilences } from "../../commands/silence.js";
 import { AuthwatchError, EXIT } from "../../errors/authwatch-error.js";
 import { ConfigError } from "../../errors/config-error.js";
 import { UsageError } from "../../errors/usage-error.js";
@@ -60,6 +62,10 @@ export const checkCommand = defineCommand<CheckOptions>({
     io.stdout.write(
       `${path} is valid: ${plural(summary.sessions, "session")}, ${plural(summary.sinks, "sink")}, ${plural(summary.apiKeys, "API key")}\n`,
     );
+    const alerts = explainAlerts(config, listSilences(config.statePath, Date.now()), Date.now());
+    for (const line of alerts.lines) io.stdout.write(`  ${line}\n`);
+    // Not errors: a window for a project not watched yet is harmless, but often a typo.
+    for (const warning of alerts.warnings) io.stderr.write(`authwatch: warning: ${warning}\n`);
     if (!options.online) return EXIT.OK;
     const probes = await probeKeys(config);
     for (const line of probes.lines) io.stdout.write(`  ${line}\n`);
