@@ -3,6 +3,7 @@
  * is split out so the daemon can re-read the file on reload and keep the old config when it fails.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "../errors/config-error.js";
 import { parseWatchlist } from "./parse.js";
 import { type ResolveFlags, resolveConfig } from "./resolve.js";
@@ -29,15 +30,18 @@ export function readWatchlistFile(path: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigError(path, [{ path: "", message: describeReadError(error) }]);
+    throw new ConfigError(path, [{ path: "", message: describeReadError(error, path) }]);
   }
   return parseJsonText(text, path);
 }
 
-function describeReadError(error: unknown): string {
+/** The example watchlist shipped in the package (its root is two levels above src/config and dist/config). */
+export const EXAMPLE_WATCHLIST = fileURLToPath(new URL("../../watchlist.json", import.meta.url));
+
+function describeReadError(error: unknown, path: string): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "ENOENT") {
-    return "file not found; pass -c PATH to use another watchlist, or create one (see watchlist.json in the authwatch repository)";
+    return `file not found; pass -c PATH to use another watchlist, or start from the example: cp ${EXAMPLE_WATCHLIST} ${path}`;
   }
   if (code === "EISDIR") return "is a folder; pass -c PATH with the watchlist file";
   return `cannot be read (${code ?? "unknown error"})`;

@@ -1,8 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadWatchlist, locateJsonError, parseJsonText, readWatchlistFile } from "../../src/config/load.js";
+import {
+  EXAMPLE_WATCHLIST,
+  loadWatchlist,
+  locateJsonError,
+  parseJsonText,
+  readWatchlistFile,
+} from "../../src/config/load.js";
 import { configError } from "../helpers/config-error.js";
 
 const WS = "123e4567-e89b-12d3-a456-426614174000";
@@ -42,12 +48,13 @@ describe("loadWatchlist", () => {
     );
   });
 
-  it("says the file was not found and how to name another one", () => {
+  it("says the file was not found, how to name another one, and where the shipped example is", () => {
     const path = join(dir, "nope.json");
     const error = configError(() => loadWatchlist(path, {}, { requireSecrets: false }));
     expect(error.message).toBe(
-      `${path}: file not found; pass -c PATH to use another watchlist, or create one (see watchlist.json in the authwatch repository)`,
+      `${path}: file not found; pass -c PATH to use another watchlist, or start from the example: cp ${EXAMPLE_WATCHLIST} ${path}`,
     );
+    expect(existsSync(EXAMPLE_WATCHLIST)).toBe(true);
   });
 
   it("says so when the path is a folder", () => {
