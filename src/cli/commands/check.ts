@@ -2,16 +2,22 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { explainAlerts } from "../../alerts/explain-alerts.js";
 import { probeKeys, summarizeConfig } from "../../commands/check.js";
+import { testSinks } from "../../commands/check-sinks.js";
 import { listSilences } from "../../commands/silence.js";
+import type { ResolvedConfig } from "../../config/types.js";
+import { scrubSecretsFromEnv } from "../../daemon/scrub-env.js";
 import { AuthwatchError, EXIT } from "../../errors/authwatch-error.js";
 import { ConfigError } from "../../errors/config-error.js";
 import { UsageError } from "../../errors/usage-error.js";
 import { defineCommand } from "../cli-command.js";
-import type { GlobalOptions } from "../command-io.js";
+import type { CommandIO, GlobalOptions } from "../command-io.js";
+import { createCommandLogger } from "../command-logger.js";
 import { loadCommandConfig, watchlistPath } from "../load-config.js";
 
 export interface CheckOptions extends GlobalOptions {
   online: boolean;
+  /** Send one marked test event to every sink. */
+  sinks: boolean;
   /** Absolute; see SecretSources.credentialsDirectory. */
   credentialsDirectory: string | undefined;
 }
@@ -29,6 +35,10 @@ export const checkCommand = defineCommand<CheckOptions>({
         "also make one request per API key to prove it is accepted (a refused key exits 2; an API that does not answer, 1)",
       )
       .option(
+        "--sinks",
+        "also send one test event (project authwatch-test, session check-sinks) to every sink and report each answer; exit 1 unless all accept it",
+      )
+      .option(
         "--credentials-directory <dir>",
         "check a systemd service's layout from a shell: read the credentials (intuned-api-key, and files " +
           "under /run/credentials/<unit>/) from DIR, where LoadCredential= takes them from",
@@ -36,6 +46,7 @@ export const checkCommand = defineCommand<CheckOptions>({
   toOptions: ({ options }) => ({
     ...options,
     online: Boolean(options.online),
+    sinks: Boolean(options.sinks),
     credentialsDirectory: options.credentialsDirectory as string | undefined,
   }),
   async run(options, { io }) {
@@ -66,7 +77,8 @@ export const checkCommand = defineCommand<CheckOptions>({
     for (const line of alerts.lines) io.stdout.write(`  ${line}\n`);
     // Not errors: a window for a project not watched yet is harmless, but often a typo.
     for (const warning of alerts.warnings) io.stderr.write(`authwatch: warning: ${warning}\n`);
-    if (!options.online) return EXIT.OK;
+    const sinksOk = options.sinks ? await reportSinkTests(config, options, io) : true;
+    if (!options.online) return sinksOk ? EXIT.OK : EXIT.FAILURE;
     const probes = await probeKeys(config);
     for (const line of probes.lines) io.stdout.write(`  ${line}\n`);
     // A refused key is a configuration to fix (2); an API that does not answer is an outage (1),
@@ -82,9 +94,38 @@ export const checkCommand = defineCommand<CheckOptions>({
         { exitCode: EXIT.FAILURE },
       );
     }
-    return EXIT.OK;
+    return sinksOk ? EXIT.OK : EXIT.FAILURE;
   },
 });
+
+/** One line per sink; true when every sink accepted its test event. */
+async function reportSinkTests(
+  config: ResolvedConfig,
+  global: GlobalOptions,
+  io: CommandIO,
+): Promise<boolean> {
+  if (config.sinks.length === 0) {
+    io.stdout.write("No sinks to test.\n");
+    return true;
+  }
+  io.stdout.write(`Sending a test event to ${plural(config.sinks.length, "sink")}:\n`);
+  const results = await testSinks(config, {
+    logger: createCommandLogger(global, io),
+    env: scrubSecretsFromEnv(io.env, config),
+  });
+  for (const result of results) {
+    io.stdout.write(
+      `  ${result.name} (${result.type}): ${result.ok ? result.detail : `failed: ${result.detail}`}\n`,
+    );
+  }
+  const failed = results.filter((result) => !result.ok).length;
+  if (failed > 0) {
+    io.stderr.write(
+      `authwatch: ${failed} of ${plural(results.length, "sink")} did not accept the test event — fix what its line says and run check --sinks again\n`,
+    );
+  }
+  return failed === 0;
+}
 
 function isDirectory(path: string): boolean {
   try {
