@@ -247,8 +247,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       store,
       config,
       sessions: () => allSessions(),
-      // Only on transitions: a scan of the discovered sessions is cheap next to a status change.
-      sessionOf: (key) => sessions.get(key) ?? [...(projects?.members() ?? [])].find((s) => s.key === key),
+      sessionOf: (key) => sessions.get(key) ?? projects?.sessionOf(key),
       states,
       record: (event, key, change) => pipeline.recordEvent(event, key, change),
     });

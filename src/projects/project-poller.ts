@@ -14,6 +14,9 @@ import { NOT_FOUND, type Observation, type SessionState } from "../types.js";
 import { diffProjectListing, type ListingMembers } from "./diff-listing.js";
 import { memberSession, mostUrgentStatus, type ProjectWatch } from "./project-watch.js";
 
+/** Changes handed to the state writer per turn of the event loop. */
+const APPLY_SLICE = 500;
+
 export interface ProjectPollerDeps {
   clock: Clock;
   logger: Logger;
@@ -61,7 +64,7 @@ export function createProjectPoller(deps: ProjectPollerDeps): ProjectPoller {
     if (outcome.event) deps.metrics?.transition(outcome.event.data.to);
   }
 
-  function apply(watch: ProjectWatch, listing: readonly AuthSessionRecord[]): void {
+  async function apply(watch: ProjectWatch, listing: readonly AuthSessionRecord[]): Promise<void> {
     const members: ListingMembers = {
       stateOf(id) {
         const member = watch.members.get(id);
@@ -76,13 +79,19 @@ export function createProjectPoller(deps: ProjectPollerDeps): ProjectPoller {
       deps.memberAdded?.(member);
     }
     const observedAt = clock.now();
+    let handled = 0;
+    // A first listing of 10,000 sessions is 10,000 changes: handed over in slices, each its own turn of
+    // the event loop (and so its own group commit), so other work runs in between.
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
     for (const record of diff.observed) {
       const member = watch.members.get(record.id);
       if (member) observe(member, { status: record.status, sessionType: record.type, observedAt });
+      if (++handled % APPLY_SLICE === 0) await nextTurn();
     }
     for (const id of diff.missing) {
       const member = watch.members.get(id);
       if (member) observe(member, { status: NOT_FOUND, sessionType: null, observedAt });
+      if (++handled % APPLY_SLICE === 0) await nextTurn();
     }
     if (diff.added.length > 0 || diff.missing.length > 0) {
       logger.info(
@@ -170,7 +179,7 @@ export function createProjectPoller(deps: ProjectPollerDeps): ProjectPoller {
       deps.metrics?.pollFinished("ok", (clock.now() - startedAt) / 1000);
       deps.keyAccepted(target);
       onSuccess(watch);
-      apply(watch, listing);
+      await apply(watch, listing);
       return { kind: "ok", status: mostUrgentStatus(watch, states) ?? "default" };
     },
   };

@@ -27,6 +27,8 @@ export interface ProjectSet {
   ): ProjectWatch | undefined;
   /** Every session the projects watch now. */
   members(): Iterable<WatchedSession>;
+  /** A watched session by its key, in O(1): called once per transition, 10,000 times on a first listing. */
+  sessionOf(key: string): WatchedSession | undefined;
   memberCount(): number;
   reload(projects: readonly WatchedProject[]): ProjectReloadSummary;
 }
@@ -54,6 +56,11 @@ export function createProjectSet(options: {
     watchOfSession(session) {
       const watch = watches.get(`${session.workspaceId}/${session.projectName}`);
       return watch?.members.get(session.key.slice(watch.project.key.length + 1)) ? watch : undefined;
+    },
+    sessionOf(key) {
+      // Keys are `<workspace>/<project>/<id>`; none of the three contains "/".
+      const cut = key.lastIndexOf("/");
+      return watches.get(key.slice(0, cut))?.members.get(key.slice(cut + 1));
     },
     *members() {
       for (const watch of watches.values()) yield* watch.members.values();
