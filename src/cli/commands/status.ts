@@ -1,6 +1,7 @@
 import type { ProjectQuery } from "../../commands/project-status.js";
 import { renderStatusTable, summarizeFailures } from "../../commands/render-status.js";
 import { collectStatus, readSinceFromStateFile, statusExitCode } from "../../commands/status.js";
+import { describeAlertsForStatus, readAlertsForStatus } from "../../commands/status-alerts.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import { UsageError } from "../../errors/usage-error.js";
 import { defineCommand } from "../cli-command.js";
@@ -54,11 +55,15 @@ export const statusCommand = defineCommand<
     });
     const { sinceOf, problem } = readSinceFromStateFile(config.statePath);
     const projects = byProject ? projectQueries(options.projects, config) : undefined;
-    const rows = await collectStatus(config, { ...(sinceOf ? { sinceOf } : {}), projects });
+    const polled = await collectStatus(config, { ...(sinceOf ? { sinceOf } : {}), projects });
+    // Contract §8: which rule is overdue since when, and whether the session is silenced.
+    const alertsOf = readAlertsForStatus(config, Date.now());
+    const rows = alertsOf ? polled.map((row) => ({ ...row, ...alertsOf(row) })) : polled;
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ sessions: rows }, null, 2)}\n`);
     } else {
       io.stdout.write(renderStatusTable(rows, Date.now()));
+      for (const line of describeAlertsForStatus(rows)) io.stdout.write(`  ${line}\n`);
     }
     for (const line of summarizeFailures(rows)) io.stderr.write(`authwatch: ${line}\n`);
     // `--project` without a daemon's state is a normal use (a quick look at a project): no hint then.
