@@ -106,7 +106,8 @@ export function createEventStream(feed: EventFeed, options: EventStreamOptions) 
         const last = page[page.length - 1];
         if (!last || page.length < REPLAY_PAGE || closed) break;
         cursor = last.eventId;
-        await (more ? nextTurn() : drained(response));
+        if (!more) await drained(response);
+        await nextTurn();
       }
     }
     const queued = pending;

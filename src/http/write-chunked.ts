@@ -35,7 +35,10 @@ export async function writeChunked(response: ServerResponse, parts: Iterable<str
     if (response.destroyed) return;
     const more = response.write(chunk);
     chunk = "";
-    await (more ? nextTurn() : drained(response));
+    // Both: 'drain' can come in the same turn (from a nextTick when the kernel took the data at once),
+    // so waiting for it alone may never let timers and other sockets run.
+    if (!more) await drained(response);
+    await nextTurn();
     turnStarted = performance.now();
   }
   if (!response.destroyed) response.end(chunk);
