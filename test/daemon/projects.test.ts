@@ -23,7 +23,10 @@ interface Running {
   daemon: Daemon;
   events: AuthwatchEvent[];
   dir: string;
-  reload(entry: Record<string, unknown>): void;
+  /** Rewrites the watchlist with this projects entry (and other top-level keys) and reloads it. */
+  reload(entry: Record<string, unknown>, extra?: Record<string, unknown>): void;
+  /** Stops the daemon and starts another on the same watchlist and state file. */
+  restart(): Promise<void>;
 }
 
 const running: Running[] = [];
@@ -34,36 +37,51 @@ afterEach(async () => {
   }
 });
 
-async function start(sessions: FakeSession[], entry: Record<string, unknown> = {}): Promise<Running> {
+async function start(
+  sessions: FakeSession[],
+  entry: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): Promise<Running> {
   const api = await startFakeIntunedApi({ apiKeys: [KEY], sessions, projects: [PROJECT] });
   const dir = mkdtempSync(join(tmpdir(), "authwatch-projects-"));
   const env = { INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: KEY };
-  const write = (project: Record<string, unknown>) => {
+  const write = (project: Record<string, unknown>, more: Record<string, unknown>) => {
     writeFileSync(
       join(dir, "watchlist.json"),
       JSON.stringify({
         api: { workspaceId: WORKSPACE, timeout: "1s" },
         defaults: { interval: "150ms", jitter: 0, failureThreshold: 2 },
         projects: [{ project: "logins", ...project }],
+        ...more,
       }),
     );
     return loadWatchlist(join(dir, "watchlist.json"), env, { requireSecrets: true });
   };
-  const config = write(entry);
-  const daemon = await startDaemon({
-    config,
-    logger: captureLog().logger,
-    listen: { host: "127.0.0.1", port: 0 },
-    env: { PATH: process.env.PATH ?? "" },
-  });
   const events: AuthwatchEvent[] = [];
-  daemon.bus.on("event", (event) => events.push(event));
-  const run = {
+  const launch = async (config: ReturnType<typeof write>) => {
+    const daemon = await startDaemon({
+      config,
+      logger: captureLog().logger,
+      listen: { host: "127.0.0.1", port: 0 },
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    daemon.bus.on("event", (event) => events.push(event));
+    return daemon;
+  };
+  let config = write(entry, extra);
+  const run: Running = {
     api,
-    daemon,
+    daemon: await launch(config),
     events,
     dir,
-    reload: (next: Record<string, unknown>) => daemon.reload(write(next)),
+    reload(next, more = {}) {
+      config = write(next, more);
+      run.daemon.reload(config);
+    },
+    async restart() {
+      await run.daemon.stop(2_000);
+      run.daemon = await launch(config);
+    },
   };
   running.push(run);
   return run;
@@ -149,13 +167,12 @@ describe("a projects entry in the daemon", () => {
   });
 
   it("starts and stops watching the right sessions when a reload changes the filter, with no event for those that leave", async () => {
-    const { api, daemon, events, reload } = await start([user("user-1"), user("admin-1")], {
-      include: ["user-*"],
-    });
+    const run = await start([user("user-1"), user("admin-1")], { include: ["user-*"] });
+    const { api, events, reload } = run;
     await expect.poll(() => summary(events)).toEqual(["user-1:null->READY"]);
     reload({ include: ["admin-*"] });
     await expect.poll(() => summary(events)).toEqual(["user-1:null->READY", "admin-1:null->READY"]);
-    const sessions = await getJson(`${daemon.statusUrl}/sessions`);
+    const sessions = await getJson(`${run.daemon.statusUrl}/sessions`);
     expect(sessions.sessions.map((s) => s.authSessionId)).toEqual(["admin-1"]);
     // user-1 left the filter: its change is not an event; its state is kept for when it comes back.
     api.setStatus(ref("user-1"), "EXPIRED");
@@ -213,6 +230,43 @@ describe("a projects entry in the daemon", () => {
     await expect.poll(() => events.length, { timeout: 5000 }).toBe(2);
     const pendingStart = listRequests(api);
     await expect.poll(() => listRequests(api) - pendingStart, { timeout: 3000 }).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe("a projects entry across restarts and moves", () => {
+  it("turns a session deleted while authwatch was down NOT_FOUND at the first list after the restart", async () => {
+    const run = await start([user("user-1"), user("user-2")]);
+    await expect.poll(() => run.events.length).toBe(2);
+    await run.daemon.stop(2_000);
+    run.api.removeSession(ref("user-2"));
+    await run.restart();
+    await expect.poll(() => summary(run.events).slice(2)).toEqual(["user-2:READY->NOT_FOUND"]);
+  });
+
+  it("keeps a session's state when the watchlist moves it from sessions to a project", async () => {
+    const run = await start(
+      [user("user-1"), user("user-2")],
+      { exclude: ["user-1"] },
+      {
+        sessions: [{ project: "logins", id: "user-1" }],
+      },
+    );
+    await expect.poll(() => summary(run.events).sort()).toEqual(["user-1:null->READY", "user-2:null->READY"]);
+    run.reload({});
+    const seen = listRequests(run.api);
+    await expect.poll(() => listRequests(run.api)).toBeGreaterThan(seen + 2);
+    expect(run.events).toHaveLength(2);
+    run.api.setStatus(ref("user-1"), "EXPIRED");
+    await expect.poll(() => summary(run.events)).toContain("user-1:READY->EXPIRED");
+  });
+
+  it("reports a refused key once as watcher.unauthorized and changes no session", async () => {
+    const run = await start([user("user-1")]);
+    await expect.poll(() => run.events.length).toBe(1);
+    run.api.setKeyValid(KEY, false);
+    await expect.poll(() => run.events.map((e) => e.type)).toContain("watcher.unauthorized");
+    expect(run.events.filter((e) => e.type.startsWith("authsession."))).toHaveLength(1);
+    expect(run.events.filter((e) => e.type === "watcher.unauthorized")).toHaveLength(1);
   });
 });
 
