@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { DeliveryOptions, DeliveryResult } from "./delivery.js";
+import type { HttpBlockResult } from "./http-block.js";
+import { httpRows, summarizeHttp } from "./http-report.js";
 import { describeMachine } from "./machine.js";
 import type { ProjectsBenchOptions, ProjectsBenchResult } from "./projects.js";
 import { projectKeys, projectRows } from "./projects-report.js";
@@ -87,14 +89,18 @@ async function main(parts: readonly string[]): Promise<void> {
 
   const projects = await runProjects();
 
+  progress("HTTP endpoints with 50,000 sessions: event-loop blocks …");
+  const http = await runChild<HttpBlockResult>("http", { sessions: 50_000 }, 400_000);
+
   const summary = summarize(sweep, steady, delivery);
   const durationSec = (performance.now() - started) / 1000;
   process.stdout.write(
-    `\n${formatTable([...reportRows(summary, sweep, steady, delivery), ...projectRows(projects)])}\n\n`,
+    `\n${formatTable([...reportRows(summary, sweep, steady, delivery), ...projectRows(projects), ...httpRows(http)])}\n\n`,
   );
   process.stdout.write(
     `${JSON.stringify({
       ...summary,
+      ...summarizeHttp(http),
       ...projectKeys(projects),
       durationSec: round(durationSec, 1),
       machine: { cpuModel: machine.cpuModel, cores: machine.cores, node: machine.node },
