@@ -18,6 +18,9 @@ const NO_FILES: FS = {
     throw new Error("templates cannot read files");
   },
   resolve: (_dir, file) => file,
+  // Without these two, liquidjs warns on stderr at load, which would corrupt every CLI's one-line errors.
+  dirname: () => "",
+  sep: "/",
 };
 
 const engine = new Liquid({
