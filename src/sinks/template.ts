@@ -25,6 +25,8 @@ const NO_FILES: FS = {
 
 const engine = new Liquid({
   fs: NO_FILES,
+  // Includes are refused anyway; without this LiquidJS prints a warning on stderr at load, in every command.
+  relativeReference: false,
   strictFilters: true,
   ownPropertyOnly: true,
   parseLimit: 100_000,

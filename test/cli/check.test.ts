@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
-import { startFakeIntunedApi } from "../../src/fake-api/server.js";
 import { captureIO } from "../helpers/capture-io.js";
+import { startReadySessionApi } from "../helpers/ready-session-api.js";
 
 const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
 const KEY = "sk-test-SECRET-check-5678";
@@ -104,17 +104,7 @@ function onlineWatchlist(): string {
 
 describe("authwatch check --online", () => {
   it("prints the validity line first, then one line per key, as the README shows", async () => {
-    const api = await startFakeIntunedApi({
-      apiKeys: [KEY],
-      sessions: [
-        {
-          workspaceId: WORKSPACE,
-          projectName: "my-project",
-          authSessionId: "auth-session-123",
-          timeline: [{ status: "READY" }],
-        },
-      ],
-    });
+    const api = await startReadySessionApi(KEY);
     onTestFinished(() => api.close());
     const dir = onlineWatchlist();
     const io = captureIO({ INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: KEY }, dir);
