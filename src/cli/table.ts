@@ -1,5 +1,12 @@
-/** A plain, left-aligned text table: columns padded to their widest cell, two spaces apart. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+import { terminalText } from "../util/terminal-text.js";
+
+/**
+ * A plain, left-aligned text table: columns padded to their widest cell, two spaces apart. Every
+ * cell goes through terminalText: a cell can hold a string from outside, and a newline or escape
+ * sequence in it must not forge a row or drive the terminal.
+ */
+export function formatTable(headers: readonly string[], body: readonly (readonly string[])[]): string {
+  const rows = body.map((row) => row.map(terminalText));
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
   );

@@ -1,5 +1,6 @@
 import { formatTable } from "../cli/table.js";
 import { formatDuration } from "../duration.js";
+import { terminalText } from "../util/terminal-text.js";
 import type { SessionStatusRow } from "./status.js";
 
 /** The human table of `authwatch status`: one row per session, failures shown in place of a status. */
@@ -25,7 +26,7 @@ export function summarizeFailures(rows: readonly SessionStatusRow[]): string[] {
   const byMessage = new Map<string, string[]>();
   for (const row of rows) {
     if (!row.error) continue;
-    const key = `${row.error.code}: ${row.error.message.replace(/ \(GET [^)]*\)$/, "")}`;
+    const key = terminalText(`${row.error.code}: ${row.error.message.replace(/ \(GET [^)]*\)$/, "")}`);
     byMessage.set(key, [...(byMessage.get(key) ?? []), `${row.projectName}/${row.authSessionId}`]);
   }
   return [...byMessage].map(([message, names]) => {

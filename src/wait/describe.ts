@@ -1,8 +1,9 @@
 import { formatDuration } from "../duration.js";
+import { terminalText } from "../util/terminal-text.js";
 import type { WaitFailureReason, WaitReport, WaitSessionState } from "./types.js";
 
 export function sessionName(session: WaitSessionState): string {
-  return `${session.projectName}/${session.authSessionId}`;
+  return terminalText(`${session.projectName}/${session.authSessionId}`);
 }
 
 /**
@@ -16,9 +17,12 @@ export function describeLastSeen(session: WaitSessionState, now: number): string
     session.status === null
       ? "no answer yet"
       : `${session.status}${seenFor >= 1_000 ? `, seen for ${formatDuration(seenFor)}` : ""}`;
-  return session.lastError === null
-    ? seen
-    : `${seen}, last poll failed: ${session.lastError.code} ${session.lastError.message}`;
+  // Status and error text come from the API: shown, never acted on by the terminal.
+  return terminalText(
+    session.lastError === null
+      ? seen
+      : `${seen}, last poll failed: ${session.lastError.code} ${session.lastError.message}`,
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { formatDuration } from "../../duration.js";
 import { sessionKey } from "../../types.js";
+import { terminalText } from "../../util/terminal-text.js";
 import { sessionName } from "../../wait/describe.js";
 import type { WaitProgress, WaitSessionState, WaitStatus } from "../../wait/types.js";
 import type { OutputStream } from "../command-io.js";
@@ -62,7 +63,9 @@ function ttyLine(session: WaitSessionState, wanted: WaitStatus, elapsed: string)
   const mark = session.reached ? "\u2713" : "\u2026";
   const status = session.status ?? "waiting for a first answer";
   const error = session.lastError ? `  (retrying: ${session.lastError.code})` : "";
-  return `${mark} ${sessionName(session)}  ${status}${session.reached ? "" : ` -> ${wanted}`}  ${elapsed}${error}`;
+  return terminalText(
+    `${mark} ${sessionName(session)}  ${status}${session.reached ? "" : ` -> ${wanted}`}  ${elapsed}${error}`,
+  );
 }
 
 function createPlainView(stream: OutputStream, options: ProgressViewOptions): ProgressView {
@@ -76,14 +79,16 @@ function createPlainView(stream: OutputStream, options: ProgressViewOptions): Pr
         if (lastErrorCode.get(key) === session.lastError.code) return;
         lastErrorCode.set(key, session.lastError.code);
         const { code, message } = session.lastError;
-        stream.write(`${stamp(at)} ${sessionName(session)}: poll failed: ${code} ${message}\n`);
+        stream.write(
+          `${terminalText(`${stamp(at)} ${sessionName(session)}: poll failed: ${code} ${message}`)}\n`,
+        );
         return;
       }
       lastErrorCode.delete(key);
       if (session.status === previousStatus) return;
       const change = previousStatus === null ? `${session.status}` : `${previousStatus} -> ${session.status}`;
       const note = session.reached ? ` (${options.for} reached)` : "";
-      stream.write(`${stamp(at)} ${sessionName(session)}: ${change}${note}\n`);
+      stream.write(`${terminalText(`${stamp(at)} ${sessionName(session)}: ${change}${note}`)}\n`);
     },
     tick() {},
     close() {},

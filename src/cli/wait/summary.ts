@@ -1,4 +1,5 @@
 import type { ErrorInfo } from "../../types.js";
+import { terminalText } from "../../util/terminal-text.js";
 import { describeLastSeen, sessionName } from "../../wait/describe.js";
 import type { WaitReport, WaitResult } from "../../wait/types.js";
 
@@ -61,6 +62,8 @@ export function summarizeSessions(report: WaitReport): string[] {
     const since = session.since === null ? "" : ` (first seen ${new Date(session.since).toISOString()})`;
     const type = session.sessionType === null ? "" : `, ${session.sessionType}`;
     const polls = `${session.polls} poll${session.polls === 1 ? "" : "s"}`;
-    return `  ${session.reached ? "\u2713" : "\u2717"} ${sessionName(session)}: ${describeLastSeen(session, now)}${since}${type}, ${polls}`;
+    return terminalText(
+      `  ${session.reached ? "\u2713" : "\u2717"} ${sessionName(session)}: ${describeLastSeen(session, now)}${since}${type}, ${polls}`,
+    );
   });
 }
