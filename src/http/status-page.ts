@@ -59,7 +59,8 @@ function ago(iso){if(!iso)return"—";const s=Math.max(0,(Date.now()-Date.parse(
 function exact(iso){return iso?new Date(iso).toLocaleString()+" ("+iso+")":""}
 function badge(st){const c=cls(st);return '<span class="st s-'+c+'">'+(SHAPES[st]||(st==null?"○":"?"))+" "+esc(st==null?"not polled yet":st)+"</span>"}
 function rank(s){return s.failures>0&&s.status==="READY"?2:(RANK[s.status]??1)}
-function marks(s){let m="";for(const k of["overdue","silenced","maintenance"]){const v=s[k];if(v&&!(Array.isArray(v)&&!v.length))m+='<span class="mark '+(k==="overdue"?"bad":"muted")+'" title="'+esc(typeof v==="object"?JSON.stringify(v):v)+'">'+k+"</span>"}return m}
+function marks(s){let m="";for(const o of s.overdue||[])m+='<span class="mark bad" title="'+esc("overdue since "+new Date(o.since).toLocaleString()+(o.reminders?", "+o.reminders+" reminders":""))+'">overdue: '+esc(o.rule)+"</span>";
+ const q=s.silenced;if(q)m+='<span class="mark muted" title="'+esc("until "+new Date(q.until).toLocaleString()+(q.reason?": "+q.reason:""))+'">silenced</span>';return m}
 function health(s){if(!s.failures)return'<span class="muted">ok</span>';const e=s.lastError;return'<span class="bad" title="'+esc(s.failures+" failed polls"+(e?"; last: "+e.code+": "+e.message:""))+'">✕ '+(e?esc(e.code):"failing")+" ×"+s.failures+"</span>"}
 function bar(s){const k=keyOf(s),t=timeline.sessions[k],from=timeline.from,span=Date.now()-from;
  let segs=[];if(t){segs.push([from,t.start]);for(const[at,st]of t.changes)segs.push([at,st])}else segs.push([s.since?Math.max(from,Date.parse(s.since)):from,s.status]);
@@ -91,6 +92,8 @@ async function getJson(p){const r=await fetch(p,{cache:"no-store"});if(!r.ok)thr
 async function loadSinks(){try{$("sinks").innerHTML=sinksHtml((await getJson("sinks")).sinks)}catch{}}
 async function loadSessions(){const[a,t]=await Promise.all([getJson("sessions"),getJson("timeline")]);sessions=a.sessions;timeline=t;byKey=new Map(sessions.map((s)=>[keyOf(s),s]))}
 function onEvent(e){const ev=JSON.parse(e.data),d=ev.data||{},k=d.workspaceId+"/"+d.projectName+"/"+d.authSessionId,s=byKey.get(k);if(!s)return;
+ if(ev.type==="authsession.overdue"||ev.type==="authsession.overdue_resolved"){const rest=(s.overdue||[]).filter((o)=>o.rule!==d.rule);
+  s.overdue=ev.type==="authsession.overdue"?rest.concat([{rule:d.rule,since:d.observedAt,reminders:d.reminder}]):rest;schedule();return}
  if("to"in d){const at=Date.parse(d.observedAt||ev.timestamp);let t=timeline.sessions[k];if(!t){t=timeline.sessions[k]={start:s.status,changes:[]}}t.changes.push([at,d.to]);s.status=d.to;s.since=d.observedAt;s.failures=0;s.lastError=null;s.lastPollAt=d.observedAt}
  else if(ev.type==="authsession.poll_failing"){s.failures=d.failures;s.lastError=d.error}else if(ev.type==="authsession.poll_recovered"){s.failures=0;s.lastError=null}
  schedule()}

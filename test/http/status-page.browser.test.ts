@@ -130,6 +130,28 @@ describe.skipIf(!HAVE_CHROMIUM)("the status page in Chromium", () => {
     }
   });
 
+  it("marks a session overdue as soon as its rule fires, without a reload", async () => {
+    const { url } = await startStatusDaemon({
+      sessions: [
+        { project: "crm", id: "crm-stuck", status: "PENDING" },
+        { project: "crm", id: "crm-fine", status: "READY" },
+      ],
+      watchlist: { alerts: [{ name: "stuck-pending", status: "PENDING", for: "2s" }] },
+    });
+    const { page, close } = await openPage(url);
+    try {
+      await expect
+        .poll(() => rowOf(page, "crm-stuck").textContent(), { timeout: 15_000 })
+        .toContain("◆ PENDING");
+      await expect
+        .poll(() => rowOf(page, "crm-stuck").textContent(), { timeout: 15_000 })
+        .toContain("overdue: stuck-pending");
+      expect(await rowOf(page, "crm-fine").textContent()).not.toContain("overdue");
+    } finally {
+      await close();
+    }
+  });
+
   it("reads on a phone and in dark mode, without sideways scrolling", async () => {
     const { url } = await startStatusDaemon({
       sessions: [
