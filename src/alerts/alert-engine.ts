@@ -36,8 +36,11 @@ export interface OverdueRule {
 export interface AlertEngine {
   /** Evaluates every rule for every session; returns when to evaluate again (epoch ms), if ever. */
   evaluateAll(): number | undefined;
-  /** Right after a session's state changed: resolves (beside the transition) and restarts its rules. */
-  evaluateSession(key: string): void;
+  /**
+   * Right after a session's state changed: resolves (beside the transition) and restarts its rules.
+   * Returns when this session needs another look (epoch ms), if ever.
+   */
+  evaluateSession(key: string): number | undefined;
   setRules(rules: readonly AlertRule[]): void;
   overdueOf(key: string): OverdueRule[];
 }
@@ -128,9 +131,15 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     },
     evaluateSession(key) {
       const session = deps.sessionOf(key);
-      if (!session) return;
+      if (!session) return undefined;
       const now = clock.now();
-      for (const rule of rules) if (applies(rule, session)) evaluatePair(rule, session, now);
+      let next: number | undefined;
+      for (const rule of rules) {
+        if (!applies(rule, session)) continue;
+        const at = evaluatePair(rule, session, now);
+        if (at !== undefined && (next === undefined || at < next)) next = at;
+      }
+      return next;
     },
     setRules(next) {
       const names = new Set(next.map((rule) => rule.name));

@@ -107,7 +107,7 @@ describe("alerts in a real daemon process", () => {
     const [, next] = receivedFor("stuck-1", restartedAt);
     expect(next?.data.reminder).toBe(2);
     expect((next?.at ?? 0) - (missed?.at ?? 0)).toBeGreaterThanOrEqual(1_500);
-  });
+  }, 90_000);
 
   it("a silence added from a second process suppresses delivery within 5 s, and the event is stored as silenced", async () => {
     api.setStatus(ref("quiet-1"), "READY");
@@ -139,7 +139,10 @@ describe("alerts in a real daemon process", () => {
     const id = added.stdout.trim();
     expect(id).toMatch(/^sil_[0-9a-f]{8}$/);
     const addedAt = Date.now();
-    await daemon.waitForLine((line) => line.silence === id, 5_000);
+    await daemon.waitForLine(
+      (line) => line.silence === id && String(line.msg).startsWith("silence in force"),
+      5_000,
+    );
     expect(Date.now() - addedAt).toBeLessThan(5_000);
 
     api.setStatus(ref("quiet-1"), "EXPIRED");
@@ -151,8 +154,15 @@ describe("alerts in a real daemon process", () => {
       cwd: dir,
     });
     expect(removed.code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(receivedFor("quiet-1").map((e) => e.type)).toEqual(["authsession.ready"]);
+    // The silence is over: the next change is delivered. A session's deliveries keep their order, so
+    // had the silenced EXPIRED been queued, it would have arrived before this READY.
+    await daemon.waitForLine(
+      (line) => line.silence === id && String(line.msg).startsWith("silence over"),
+      5_000,
+    );
+    api.setStatus(ref("quiet-1"), "READY");
+    await expect.poll(() => receivedFor("quiet-1").length, { timeout: 15_000 }).toBe(2);
+    expect(receivedFor("quiet-1").map((e) => e.type)).toEqual(["authsession.ready", "authsession.ready"]);
 
     const history = await runCliProcess(
       [
@@ -173,5 +183,5 @@ describe("alerts in a real daemon process", () => {
       expect.objectContaining({ type: "authsession.expired", silencedBy: id, deliveries: [] }),
     ]);
     await stop(daemon);
-  });
+  }, 90_000);
 });
