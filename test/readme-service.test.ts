@@ -93,4 +93,14 @@ describe("the README's service steps", () => {
       "Environment=AUTHWATCH_STATE=%S/authwatch/state.db",
     );
   });
+
+  it("install Node 20.19 or later where Debian 12's own is 18, and the tools better-sqlite3 compiles with", () => {
+    const [install = ""] = serviceBlocks();
+    expect(install).toMatch(/deb\.nodesource\.com\/setup_2[2-9]\.x/);
+    expect(install).toMatch(/apt-get install -y [^\n]*\bpython3\b[^\n]*\bmake\b[^\n]*\bg\+\+/);
+    const section = readme.slice(readme.indexOf("## Run it as a service"), readme.indexOf("## Reference"));
+    expect(section).toContain("Debian 12 ships Node 18");
+    expect(section).toContain("Debian 13");
+    expect(section).toContain("nvm");
+  });
 });
