@@ -76,7 +76,13 @@ export async function startHaDaemon(options: DaemonOptions & { config: { postgre
     release: () => releaseLease(leasePool, settings.schema, holder),
     async onLead(epoch) {
       if (stopping) return;
-      innerStore = createPostgresStore({ pool, schema: settings.schema, location: settings.location, epoch });
+      innerStore = createPostgresStore({
+        pool,
+        schema: settings.schema,
+        location: settings.location,
+        epoch,
+        idleInTransactionMs: ttl / 3,
+      });
       const { listen: _ownListener, ...rest } = options;
       inner = await startDaemon({
         ...rest,

@@ -51,10 +51,13 @@ export async function openPostgres(settings: ResolvedPostgres, logger: Logger): 
   }
   try {
     const client = await pool.connect();
+    const ignore = () => undefined; // the migration's own query rejects; see postgres-store.ts
+    client.on("error", ignore);
     try {
       const { from, to } = await applyPostgresMigrations(client, settings.schema);
       if (from !== to) logger.info({ state: settings.location, from, to }, "PostgreSQL schema migrated");
     } finally {
+      client.off("error", ignore);
       client.release();
     }
   } catch (error) {

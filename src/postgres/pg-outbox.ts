@@ -33,10 +33,19 @@ interface DueRow {
  * are served oldest first, rows behind a lane's head wait at QUEUED_BEHIND_HEAD. `s` is the quoted schema.
  */
 export function createPgOutbox(s: string) {
+  /**
+   * Enqueueing and settling serialise on one transaction-scoped lock: otherwise a row queued behind a
+   * head (read as pending) and that head's settlement (which promotes the next row, not yet visible)
+   * can pass each other under READ COMMITTED, and the row waits behind a head that is gone, forever.
+   * SQLite serialises its writers anyway.
+   */
+  const lockLanes = (db: Queryable) =>
+    db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`authwatch outbox ${s}`]);
   return {
     /** Inserts the rows of one commit in one statement; a row joins the back of a busy lane. */
     async enqueue(db: Queryable, rows: readonly NewDelivery[]): Promise<void> {
       if (rows.length === 0) return;
+      await lockLanes(db);
       const sinks = [...new Set(rows.map((row) => row.sink))];
       const busy = await db.query<{ sink: string; session_key: string | null }>(
         `SELECT DISTINCT sink, session_key FROM ${s}.deliveries WHERE status = 'pending' AND sink = ANY($1)`,
@@ -105,6 +114,7 @@ export function createPgOutbox(s: string) {
       attempts: number | undefined,
       error: ErrorInfo | null,
     ): Promise<void> {
+      await lockLanes(db);
       const { rows } = await db.query<{ sink: string; session_key: string | null }>(
         `UPDATE ${s}.deliveries SET status = $2, updated_at = $3,
            delivered_at = CASE WHEN $2 = 'delivered' THEN $3::bigint ELSE delivered_at END,

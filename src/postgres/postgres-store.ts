@@ -23,6 +23,11 @@ export interface PostgresStoreOptions {
    */
   epoch?: number;
   clock?: Clock;
+  /**
+   * How long the server lets one of our transactions sit idle before ending it; well under the lease
+   * TTL, so that a paused leader's open transaction never delays a takeover by much.
+   */
+  idleInTransactionMs?: number;
   /** The pool belongs to the caller (shared by the lease and every term of leadership): close() keeps it. */
   ownsPool?: boolean;
 }
@@ -39,6 +44,7 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
   const outbox = createPgOutbox(s);
   let healthy = true;
   let closed = false;
+  const idleTimeoutMs = Math.max(250, Math.round(options.idleInTransactionMs ?? 5_000));
 
   /** Runs `work` in a transaction that first takes a share lock on the lease row at our epoch. */
   async function fenced<T>(work: (db: Queryable) => Promise<T>): Promise<T> {
@@ -47,8 +53,16 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
       throw error;
     });
     let broken = false;
+    // A checked-out client reports a dropped connection (database restart) as an 'error' event,
+    // which would crash the process without a listener; the query in flight rejects anyway.
+    const onError = () => {
+      broken = true;
+    };
+    client.on("error", onError);
     try {
-      await client.query("BEGIN");
+      // A process paused mid-transaction (SIGSTOP, a frozen VM) would hold its share lock on the lease
+      // row, and with it every takeover, for as long as it sleeps: the server ends such a transaction.
+      await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${idleTimeoutMs}`);
       if (epoch !== undefined) {
         // FOR SHARE: a new holder's claim (an UPDATE of this row) waits until we commit, so either
         // our writes land before the epoch changes and the new leader reads them, or we are refused.
@@ -69,6 +83,7 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
       if (!(error instanceof FencedError)) healthy = false;
       throw error;
     } finally {
+      client.off("error", onError);
       client.release(broken);
     }
   }

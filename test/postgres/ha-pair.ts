@@ -45,7 +45,7 @@ export interface HaGroup {
 /** A database, a watchlist on it (lease `leaseTtl`) and a way to start instances; all cleaned up after the test. */
 export async function createHaGroup(
   cluster: PostgresCluster,
-  options: { sessionIds: string[]; leaseTtl: string; interval?: string },
+  options: { sessionIds: string[]; leaseTtl: string; interval?: string; receiverDelayMs?: number },
 ): Promise<HaGroup> {
   const databaseUrl = await cluster.createDatabase();
   const dir = mkdtempSync(join(tmpdir(), "authwatch-ha-"));
@@ -88,7 +88,10 @@ export async function createHaGroup(
     async start(name) {
       const api = await startFakeIntunedApi({ apiKeys: [KEY] });
       for (const [id, status] of statuses) api.setStatus(ref(id), status);
-      const receiver = await startReceiver();
+      const delay = options.receiverDelayMs ?? 0;
+      const receiver = await startReceiver((_, response) => {
+        setTimeout(() => response.writeHead(200).end(), delay);
+      });
       const process = startWatchProcess(
         ["-c", join(dir, "watchlist.json"), "--listen", "127.0.0.1:0", "--log-level", "debug"],
         {
@@ -113,7 +116,10 @@ export async function createHaGroup(
         receiver,
         statusUrl,
         async health() {
-          const response = await fetch(`${await statusUrl()}/healthz`);
+          // A stopped process answers nothing: give up rather than hang.
+          const response = await fetch(`${await statusUrl()}/healthz`, {
+            signal: AbortSignal.timeout(1_000),
+          });
           return (await response.json()) as { ok: boolean; role: string };
         },
       };
@@ -154,6 +160,39 @@ export async function createHaGroup(
   };
   return group;
 }
+
+/** Cycles every session through the statuses while the returned function is not called. */
+export function keepChanging(group: HaGroup, everyMs = 150): () => void {
+  const cycle = ["READY", "EXPIRED", "PENDING"];
+  let step = 0;
+  const timer = setInterval(() => {
+    step++;
+    group.sessionIds.forEach((id, i) => {
+      group.setStatus(id, cycle[(step + i) % cycle.length]!);
+    });
+  }, everyMs);
+  onTestFinished(() => clearInterval(timer));
+  return () => clearInterval(timer);
+}
+
+/** Sets every session to READY and waits until the database says so. */
+export async function settle(group: HaGroup): Promise<Map<string, string>> {
+  const final = new Map(group.sessionIds.map((id) => [id, "READY"]));
+  for (const id of group.sessionIds) group.setStatus(id, "READY");
+  await expect
+    .poll(
+      async () =>
+        (await group.query<{ status: string }>("SELECT status FROM authwatch.sessions")).map(
+          (row) => row.status,
+        ),
+      { timeout: 20_000 },
+    )
+    .toEqual(group.sessionIds.map(() => "READY"));
+  return final;
+}
+
+export const isAlive = (instance: Instance) =>
+  instance.process.child.exitCode === null && instance.process.child.signalCode === null;
 
 /** Webhook ids each receiver of the group got, all together. */
 export function receivedIds(group: HaGroup): string[] {
