@@ -9,6 +9,7 @@ import { toErrorInfo } from "../errors/to-error-info.js";
 
 export interface CheckSummary {
   sessions: number;
+  projects: number;
   sinks: number;
   apiKeys: number;
 }
@@ -33,30 +34,47 @@ export async function probeKeys(
   deps: { dispatcher?: Dispatcher } = {},
 ): Promise<KeyProbes> {
   const pool = createClientPool(config.api, deps.dispatcher ? { dispatcher: deps.dispatcher } : {});
-  const firstByKey = new Map<string, { key: Secret; session: WatchedSession; index: number }>();
+  type Probe = { key: Secret; request: () => Promise<unknown>; what: string; path: string };
+  const firstByKey = new Map<string, Probe>();
+  const client = (key: Secret) => pool.forKey(key);
   config.sessions.forEach((session, index) => {
     if (session.apiKey && !firstByKey.has(session.apiKey.source)) {
-      firstByKey.set(session.apiKey.source, { key: session.apiKey, session, index });
+      const key = session.apiKey;
+      firstByKey.set(key.source, {
+        key,
+        request: () => client(key).getAuthSession(session),
+        what: `${session.projectName}/${session.authSessionId}`,
+        path: `sessions[${index}]`,
+      });
     }
   });
+  // A key only `projects` use is probed with its project's list.
+  for (const project of config.projects) {
+    const key = project.apiKey;
+    if (!key || firstByKey.has(key.source)) continue;
+    firstByKey.set(key.source, {
+      key,
+      request: () => client(key).listAuthSessions(project.workspaceId, project.projectName),
+      what: `project ${project.projectName}`,
+      path: project.path,
+    });
+  }
   // One request per key, all at once: a slow API costs one timeout, not one per key.
   const results = await Promise.all(
-    [...firstByKey.values()].map(async ({ key, session, index }) => {
+    [...firstByKey.values()].map(async ({ key, request, what, path }) => {
       try {
-        await pool.forKey(key).getAuthSession(session);
+        await request();
         return { line: `${key.source}: accepted` };
       } catch (error) {
         if (error instanceof NotFoundError) {
-          return {
-            line: `${key.source}: accepted (${session.projectName}/${session.authSessionId} is not found)`,
-          };
+          return { line: `${key.source}: accepted (${what} is not found)` };
         }
         const info = toErrorInfo(error);
         if (error instanceof UnauthorizedError) {
           return {
             line: `${key.source}: refused`,
             refused: {
-              path: `sessions[${index}]`,
+              path,
               message: `${key.source} was refused by the API: ${info.message}`,
             },
           };
@@ -77,6 +95,12 @@ export async function probeKeys(
 }
 
 export function summarizeConfig(config: ResolvedConfig): CheckSummary {
-  const keys = new Set(config.sessions.flatMap((session) => (session.apiKey ? [session.apiKey.source] : [])));
-  return { sessions: config.sessions.length, sinks: config.sinks.length, apiKeys: keys.size };
+  const watched = [...config.sessions, ...config.projects];
+  const keys = new Set(watched.flatMap((entry) => (entry.apiKey ? [entry.apiKey.source] : [])));
+  return {
+    sessions: config.sessions.length,
+    projects: config.projects.length,
+    sinks: config.sinks.length,
+    apiKeys: keys.size,
+  };
 }

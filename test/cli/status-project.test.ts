@@ -105,3 +105,34 @@ describe("authwatch status --project", () => {
     );
   });
 });
+
+describe("authwatch check with projects", () => {
+  it("counts the projects and proves a key only a project uses with one list request", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aw-"));
+    writeFileSync(
+      join(dir, "watchlist.json"),
+      JSON.stringify({
+        api: { workspaceId: WORKSPACE },
+        projects: [{ project: "logins", apiKeyEnv: "LOGINS_KEY" }],
+      }),
+    );
+    const before = api.requestLog().length;
+    const io = captureIO({ INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: KEY, LOGINS_KEY: KEY }, dir);
+    expect(await runCli(["check", "--online"], io)).toBe(0);
+    expect(io.stdoutText()).toContain("is valid: 0 sessions, 1 project, 0 sinks, 1 API key");
+    expect(io.stdoutText()).toContain("env LOGINS_KEY: accepted");
+    expect(
+      api
+        .requestLog()
+        .slice(before)
+        .map((entry) => entry.kind),
+    ).toEqual(["list"]);
+
+    const refused = captureIO(
+      { INTUNED_API_BASE_URL: api.url, INTUNED_API_KEY: KEY, LOGINS_KEY: "sk-wrong" },
+      dir,
+    );
+    expect(await runCli(["check", "--online"], refused)).toBe(2);
+    expect(refused.stderrText()).toContain("projects[0]");
+  });
+});

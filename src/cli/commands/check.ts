@@ -71,7 +71,7 @@ export const checkCommand = defineCommand<CheckOptions>({
     const summary = summarizeConfig(config);
     const { path } = watchlistPath(options, io);
     io.stdout.write(
-      `${path} is valid: ${plural(summary.sessions, "session")}, ${plural(summary.sinks, "sink")}, ${plural(summary.apiKeys, "API key")}\n`,
+      `${path} is valid: ${plural(summary.sessions, "session")}, ${summary.projects > 0 ? `${plural(summary.projects, "project")}, ` : ""}${plural(summary.sinks, "sink")}, ${plural(summary.apiKeys, "API key")}\n`,
     );
     const alerts = explainAlerts(config, listSilences(config.statePath, Date.now()), Date.now());
     for (const line of alerts.lines) io.stdout.write(`  ${line}\n`);
