@@ -102,10 +102,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const states = new Map<string, SessionState>();
   let failing: Awaited<ReturnType<StateStore["failingSessions"]>>;
   let disabledSinks: Map<string, string>;
+  let refusedKeys: Set<string>;
   try {
     for (const [key, state] of await store.loadSessions()) states.set(sessions.get(key)?.key ?? key, state);
     failing = await store.failingSessions();
     disabledSinks = await store.disabledSinks();
+    refusedKeys = (await store.refusedKeys?.()) ?? new Set();
   } catch (error) {
     await store.close();
     await server?.close();
@@ -170,6 +172,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     pipeline,
     states,
     failing,
+    refusedKeys,
     metrics,
     logTransitions: !config.sinks.some((sink) => sink.type === "console"),
   });

@@ -24,6 +24,8 @@ export interface PollHandlerDeps {
   states: Map<string, SessionState>;
   /** Sessions that were failing when the daemon last stopped (poll_failing without poll_recovered). */
   failing?: ReadonlyMap<string, { error: ErrorInfo | null; failures: number }>;
+  /** Key sources refused when the daemon last stopped: their acceptance is announced (watcher.authorized). */
+  refusedKeys?: ReadonlySet<string>;
   metrics?: DaemonMetrics;
   newEventId?: () => string;
   /** How long a refused key waits before it is tried again (a rotated key recovers by itself). */
@@ -69,7 +71,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
   // A poll_failing that went out before a restart is closed by a poll_recovered, never repeated.
   for (const [key, { error, failures }] of deps.failing ?? [])
     health.set(key, { failures, failing: true, lastError: error });
-  const refusedKeys = new Set<string>();
+  const refusedKeys = new Set<string>(deps.refusedKeys);
   const idMismatchWarned = new Set<string>();
   let logTransitions = deps.logTransitions;
   // Checked once: building a log object per poll costs even when the line is dropped.

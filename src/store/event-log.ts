@@ -33,6 +33,8 @@ export interface EventLog {
   prune(before: number, limit: number): number;
   /** Sessions whose last health event is poll_failing, with the error it carried. */
   failingSessions(): Map<string, { error: ErrorInfo | null; failures: number }>;
+  /** Key sources whose last key event is watcher.unauthorized. */
+  refusedKeys(): Set<string>;
 }
 
 /** SQLite's "no limit". */
@@ -98,7 +100,22 @@ export function createEventLog(db: Database): EventLog {
        ORDER BY e.seq LIMIT ?)`,
   );
 
+  // Key events are rare (one per refusal or recovery of a key), so all of them are read.
+  const keyEvents = db.prepare<[], { type: string; body: string }>(
+    "SELECT type, body FROM events WHERE type IN ('watcher.unauthorized', 'watcher.authorized') ORDER BY seq",
+  );
+
   return {
+    refusedKeys() {
+      const refused = new Set<string>();
+      for (const row of keyEvents.all()) {
+        const source = (JSON.parse(row.body) as { data: { keySource?: string } }).data.keySource;
+        if (source === undefined) continue; // stored before events named their key
+        if (row.type === "watcher.unauthorized") refused.add(source);
+        else refused.delete(source);
+      }
+      return refused;
+    },
     prune(before, limit) {
       return pruneOld.run(before, limit).changes;
     },

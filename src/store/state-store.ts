@@ -128,6 +128,11 @@ export interface StateStore extends OutboxStore {
    * `since`, the basis of every alert timer. A store without it cannot run alert rules.
    */
   loadAlertProgress?(): Awaitable<Map<string, AlertProgress>>;
+  /**
+   * API keys (by source) whose last key event was watcher.unauthorized, so that after a restart the
+   * key's recovery is announced by watcher.authorized.
+   */
+  refusedKeys?(): Awaitable<Set<string>>;
   /** Silences not removed and not yet ended at `now` (future ones included). */
   currentSilences?(now: number): Awaitable<Silence[]>;
   /** False when the last write failed or the store is closed. */

@@ -219,6 +219,7 @@ function createStore(db: Database.Database, path: string, clock: Clock, writable
     outboxDepth: () => read(() => outbox.depth()),
     pendingSinks: () => read(() => outbox.pendingSinks()),
     loadAlertProgress: () => read(() => alerts.loadProgress()),
+    refusedKeys: () => read(() => events.refusedKeys()),
     currentSilences: (now) => read(() => alerts.currentSilences(now)),
     addSilence: (silence) => write(() => alerts.addSilence(silence)),
     removeSilence: (id, now) => write(() => alerts.removeSilence(id, now)),

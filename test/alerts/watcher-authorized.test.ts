@@ -28,3 +28,20 @@ describe("watcher.authorized", () => {
     expect(log.text()).not.toContain(rotated);
   });
 });
+
+describe("watcher.authorized after a restart", () => {
+  it("announces a key refused before the restart as accepted once it works again", async () => {
+    const first = await startDaemonHarness({
+      sessions: [{ ...ref("auth-2"), timeline: [{ status: "READY" }] }],
+    });
+    await expect.poll(() => typesOf(first.events), WAIT).toEqual(["authsession.ready"]);
+    first.api.setKeyValid(TEST_KEY, false);
+    await expect.poll(() => typesOf(first.events), WAIT).toContain("watcher.unauthorized");
+    await first.stop();
+
+    first.api.setKeyValid(TEST_KEY, true);
+    const second = await startDaemonHarness({ sessions: [], api: first.api, dir: first.dir });
+    await expect.poll(() => typesOf(second.events), WAIT).toEqual(["watcher.authorized"]);
+    expect(second.events[0]?.data).toMatchObject({ keySource: "env INTUNED_API_KEY" });
+  }, 30_000);
+});
