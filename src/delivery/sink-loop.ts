@@ -71,6 +71,12 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
   let pumping = false;
   let pumpAgain = false;
   const running = new Map<number, InFlight>();
+  /**
+   * Outcomes the store refused to record (disk full, file read-only), by row id, kept to be written
+   * before anything else: the row is still pending on disk, and taking it again would resend an
+   * event the receiver already has, every few seconds for as long as the disk stays full.
+   */
+  const unsaved = new Map<number, () => Promise<void>>();
   /** Sessions with an attempt in flight: one row per (session, sink) at a time keeps their order. */
   const busySessions = new Set<string>();
   let disabled = disabledSinks.get(name) === entry.fingerprint;
@@ -103,6 +109,10 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
       return;
     }
     try {
+      for (const [id, save] of unsaved) {
+        await save();
+        unsaved.delete(id);
+      }
       if (disabled) {
         const count = await store.markSinkRowsDisabled(name);
         if (count > 0)
@@ -114,7 +124,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
         // Asking for the in-flight count more covers the lane heads that are already in flight.
         for (const row of await store.dueDeliveries(name, now, free + running.size)) {
           if (stopped || disabled || running.size >= concurrency) break;
-          if (running.has(row.id) || busySessions.has(laneOf(row))) continue;
+          if (running.has(row.id) || unsaved.has(row.id) || busySessions.has(laneOf(row))) continue;
           if (await isStale(row, now)) continue;
           run(row);
         }
@@ -204,7 +214,14 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
     if (detached || result.aborted) return;
     const now = clock.monotonic();
     const attempts = row.attempts + result.calls;
-    await settle(row, used, result.outcome, { now, attempts, durationMs: now - startedAt });
+    const save = () => settle(row, used, result.outcome, { now, attempts, durationMs: now - startedAt });
+    try {
+      await save();
+    } catch (error) {
+      // Each settle writes before it reports, so trying it again later neither counts nor logs twice.
+      unsaved.set(row.id, save);
+      throw error;
+    }
   }
 
   async function settle(

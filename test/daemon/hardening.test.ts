@@ -7,7 +7,12 @@ import { type Daemon, startDaemon } from "../../src/daemon/daemon.js";
 import type { AuthwatchEvent } from "../../src/events.js";
 import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
 import type { FakeSession } from "../../src/fake-api/types.js";
+import type { StateStore } from "../../src/store/state-store.js";
+import { openStore } from "../../src/store/store.js";
+import { writeFailure } from "../../src/store/store-error.js";
+import type { SqliteStore } from "../../src/store/types.js";
 import { captureLog } from "../helpers/log-capture.js";
+import { type Receiver, startReceiver } from "../sinks/receiver.js";
 
 const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
 const KEY = "sk-test-SECRET-harden-5151";
@@ -30,6 +35,7 @@ async function start(
   sessions: FakeSession[],
   watchlist: Record<string, unknown> = {},
   listen = false,
+  wrapStore: (store: SqliteStore) => StateStore = (store) => store,
 ): Promise<Running> {
   const api = await startFakeIntunedApi({ apiKeys: [KEY], sessions });
   onTestFinished(() => api.close());
@@ -55,6 +61,7 @@ async function start(
   const log = captureLog();
   const daemon = await startDaemon({
     config,
+    store: wrapStore(openStore(config.statePath, { singleInstance: true })),
     logger: log.logger,
     env: { PATH: process.env.PATH ?? "" },
     ...(listen ? { listen: { host: "127.0.0.1", port: 0 } } : {}),
@@ -79,4 +86,50 @@ describe("the daemon against answers an attacker or a broken API could give", ()
       .poll(() => events.map((e) => e.type))
       .toEqual(["authsession.ready", "authsession.unknown_status", "authsession.not_found"]);
   });
+});
+
+describe("the outbox while the disk is full", () => {
+  it("does not resend a delivered event every few seconds when its delivery cannot be recorded", async () => {
+    const received: string[] = [];
+    const receiver: Receiver = await startReceiver((request, response) => {
+      received.push(String(request.headers["webhook-id"]));
+      response.writeHead(204).end();
+    });
+    onTestFinished(() => receiver.close());
+    let diskFull = true;
+    let refusedWrites = 0;
+    let opened: SqliteStore | undefined;
+    const { events } = await start(
+      [{ ...ref("disk-full"), timeline: [{ status: "READY" }] }],
+      { sinks: [{ name: "hook", type: "webhook", url: `${receiver.origin}/hook` }] },
+      false,
+      (store) => {
+        opened = store;
+        const markDelivered = store.markDelivered.bind(store);
+        store.markDelivered = (id, now, attempts) => {
+          if (diskFull) {
+            refusedWrites++;
+            throw writeFailure(
+              store.path,
+              Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" }),
+            );
+          }
+          markDelivered(id, now, attempts);
+        };
+        return store;
+      },
+    );
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(1);
+    // The outbox retries the refused write every 5 s: wait for two of those retries.
+    await expect.poll(() => refusedWrites, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    expect(received).toEqual([events[0]?.data.eventId]);
+    // Once the disk has room, the delivery is recorded and still sent only once.
+    diskFull = false;
+    await expect
+      .poll(() => opened?.history().flatMap((entry) => entry.deliveries.map((d) => d.status)), {
+        timeout: 10_000,
+      })
+      .toEqual(["delivered"]);
+    expect(received).toHaveLength(1);
+  }, 40_000);
 });
