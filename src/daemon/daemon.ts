@@ -224,7 +224,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           return describeSession(session, {
             state: states.get(session.key),
             health: project?.health ?? pollHandler.healthOf(session.key),
-            lastPollAt: pollHandler.lastPollAt(project?.target.key ?? session.key),
+            lastPollAt: project ? project.lastPollAt : pollHandler.lastPollAt(session.key),
             nextPollAt: scheduler.nextDueAt(project?.target.key ?? session.key),
             // Contract §8: which rule is overdue since when, and the silence in force.
             alerts: alertsView(alerts, session),

@@ -127,7 +127,8 @@ export function createProjectPoller(deps: ProjectPollerDeps): ProjectPoller {
 
   function onFailure(watch: ProjectWatch, error: unknown, startedAt: number): PollReport {
     const info = toErrorInfo(error);
-    deps.metrics?.pollFinished(info.code.toLowerCase(), (clock.now() - startedAt) / 1000);
+    deps.metrics?.pollFinished(info.code.toLowerCase(), (clock.monotonic() - startedAt) / 1000);
+    watch.lastPollAt = clock.now();
     const before = watch.health;
     const { health, change } = recordFailure(before, info, watch.project.failureThreshold);
     watch.health = health;
@@ -157,7 +158,8 @@ export function createProjectPoller(deps: ProjectPollerDeps): ProjectPoller {
 
   return {
     async poll(watch, signal) {
-      const startedAt = clock.now();
+      // Durations on the monotonic clock, as the poll handler measures them (keyRefused shares it).
+      const startedAt = clock.monotonic();
       const { project, target } = watch;
       if (!project.apiKey) {
         return deps.keyRefused(
@@ -176,7 +178,8 @@ export function createProjectPoller(deps: ProjectPollerDeps): ProjectPoller {
         if (error instanceof UnauthorizedError) return deps.keyRefused(target, error, startedAt);
         return onFailure(watch, error, startedAt);
       }
-      deps.metrics?.pollFinished("ok", (clock.now() - startedAt) / 1000);
+      deps.metrics?.pollFinished("ok", (clock.monotonic() - startedAt) / 1000);
+      watch.lastPollAt = clock.now();
       deps.keyAccepted(target);
       onSuccess(watch);
       await apply(watch, listing);

@@ -13,6 +13,8 @@ export interface ProjectWatch {
   /** The project as the scheduler polls it: one session-shaped entry, keyed `<workspace>/<project>/*`. */
   target: WatchedSession;
   health: PollHealth;
+  /** When the last list answered (epoch ms), for /sessions; undefined before the first. */
+  lastPollAt: number | undefined;
 }
 
 /** `*` is no session id (ids are letters, digits and - ( ) , _), so the target's key never meets a session's. */
@@ -33,6 +35,7 @@ export function createProjectWatch(
     members: new Map(),
     target: projectTarget(project),
     health: HEALTHY,
+    lastPollAt: undefined,
   };
   const prefix = `${project.key}/`;
   for (const key of knownStates.keys()) {

@@ -197,6 +197,7 @@ describe("a projects entry in the daemon", () => {
           status: "PENDING",
           labels: { team: "growth" },
           failures: 0,
+          lastPollAt: expect.any(String),
           nextPollAt: expect.any(String),
         }),
       ]),
