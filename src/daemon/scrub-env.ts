@@ -20,6 +20,8 @@ export function scrubSecretsFromEnv(env: NodeJS.ProcessEnv, config: ResolvedConf
   remember(config.apiKey);
   for (const session of config.sessions) remember(session.apiKey);
   for (const secret of sinkSecrets(config.sinks)) remember(secret);
+  // A dead man's switch URL carries its token: a script must not be able to ping it.
+  remember(config.heartbeat?.url);
   const scrubbed: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || names.has(name)) continue;

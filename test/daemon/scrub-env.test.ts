@@ -47,3 +47,24 @@ describe("the environment command sinks inherit", () => {
     expect(scrubSecretsFromEnv(env, config)).toEqual({ PATH: "/usr/bin", HOME: "/root", TEAM: "growth" });
   });
 });
+
+describe("the heartbeat URL in the command sinks' environment", () => {
+  it("is dropped, by the variable's name and by its value", () => {
+    const withHeartbeat = {
+      ...config,
+      heartbeat: {
+        url: { source: "env AUTHWATCH_HEARTBEAT_URL", value: "https://hc-ping.com/uuid-1" },
+        everyMs: 60_000,
+      },
+    } as unknown as ResolvedConfig;
+    const scrubbed = scrubSecretsFromEnv(
+      {
+        AUTHWATCH_HEARTBEAT_URL: "https://hc-ping.com/uuid-1",
+        COPY: "https://hc-ping.com/uuid-1",
+        HOME: "/root",
+      },
+      withHeartbeat,
+    );
+    expect(scrubbed).toEqual({ HOME: "/root" });
+  });
+});
