@@ -19,7 +19,8 @@ describe("the daemon against the fake API in real time", () => {
           timeline: [
             { status: "PENDING", forMs: 700 },
             { status: "READY", forMs: 1_200 },
-            { status: "EXPIRED", forMs: 900 },
+            // Long enough to be seen by a poll even when a loaded machine delays polls by a second.
+            { status: "EXPIRED", forMs: 2_000 },
             { status: "READY" },
           ],
         },
