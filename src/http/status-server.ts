@@ -70,7 +70,12 @@ export async function listenStatusServer(
   };
 
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? "/", "http://authwatch.invalid");
+    // URL.parse, not new URL: a request line such as "GET http://[ HTTP/1.1" must not throw in here.
+    const url = URL.parse(request.url ?? "/", "http://authwatch.invalid");
+    if (!url) {
+      sendText(response, 400, "bad request\n");
+      return;
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       sendText(response, 405, "method not allowed\n");
       return;
