@@ -72,6 +72,10 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
   for (const [key, { error, failures }] of deps.failing ?? [])
     health.set(key, { failures, failing: true, lastError: error });
   const refusedKeys = new Set<string>(deps.refusedKeys);
+  /** (key, workspace, project) scopes refused with 403; each session there waits on its own. */
+  const forbiddenScopes = new Set<string>();
+  const forbiddenScopeOf = (session: WatchedSession) =>
+    `${session.apiKey?.source ?? "default"}\u0000${session.workspaceId}\u0000${session.projectName}`;
   const idMismatchWarned = new Set<string>();
   let logTransitions = deps.logTransitions;
   // Checked once: building a log object per poll costs even when the line is dropped.
@@ -92,6 +96,9 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
     const info = toErrorInfo(error);
     deps.metrics?.pollFinished(info.code.toLowerCase(), (clock.monotonic() - startedAt) / 1000);
 
+    // A 403 is about this key's access to one workspace or project (a typo'd workspace, say), not
+    // about the key: only the sessions it answers for wait, the key's other sessions poll on.
+    if (error instanceof UnauthorizedError && error.status === 403) return onForbidden(session, info);
     if (error instanceof UnauthorizedError) {
       const keySource = session.apiKey?.source ?? "default";
       if (!refusedKeys.has(keySource)) {
@@ -148,7 +155,38 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
     return { kind: "failed" };
   }
 
+  /** watcher.unauthorized once per (key, workspace, project) refused with 403; that session waits a minute. */
+  function onForbidden(session: WatchedSession, info: ErrorInfo): PollReport {
+    const scope = forbiddenScopeOf(session);
+    if (!forbiddenScopes.has(scope)) {
+      forbiddenScopes.add(scope);
+      const keySource = session.apiKey?.source ?? "default";
+      logger.error(
+        { key: keySource, workspaceId: session.workspaceId, project: session.projectName, error: info },
+        "API key refused for this workspace or project (403); its sessions there are retried every minute",
+      );
+      pipeline.recordEvent(
+        {
+          type: "watcher.unauthorized",
+          timestamp: new Date(clock.now()).toISOString(),
+          data: {
+            eventId: newEventId(),
+            workspaceId: session.workspaceId,
+            keySource,
+            error: info,
+            observedAt: new Date(clock.now()).toISOString(),
+          },
+        },
+        null,
+      );
+    }
+    return { kind: "failed", retryAfterMs: deps.unauthorizedRetryMs ?? DEFAULT_UNAUTHORIZED_RETRY_MS };
+  }
+
   function onSuccess(session: WatchedSession): void {
+    if (forbiddenScopes.size > 0 && forbiddenScopes.delete(forbiddenScopeOf(session))) {
+      logger.info({ session: session.key }, "API key accepted again for this workspace and project");
+    }
     const keySource = session.apiKey?.source ?? "default";
     if (refusedKeys.delete(keySource)) {
       logger.info({ key: keySource }, "API key accepted again; polls resume");

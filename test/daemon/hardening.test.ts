@@ -133,3 +133,26 @@ describe("the outbox while the disk is full", () => {
     expect(received).toHaveLength(1);
   }, 40_000);
 });
+
+describe("a 403 on one session", () => {
+  it("does not hold back another session of the same key: its EXPIRED is seen within seconds", async () => {
+    const typo = ref("typo-1", "no-access");
+    const victim = ref("victim-1");
+    const { api, events } = await start([
+      { ...typo, timeline: [{ status: "READY" }] },
+      { ...victim, timeline: [{ status: "READY" }] },
+    ]);
+    api.injectFault({ kind: "status", status: 403, session: typo });
+    await expect
+      .poll(() => events.map((e) => e.type), { timeout: 5_000 })
+      .toEqual(expect.arrayContaining(["watcher.unauthorized", "authsession.ready"]));
+    const refusedAt = Date.now();
+    api.setStatus(victim, "EXPIRED");
+    await expect
+      .poll(() => events.some((e) => e.type === "authsession.expired"), { timeout: 10_000 })
+      .toBe(true);
+    // A key pause would hold it for a minute; polling at 150 ms it is seen at once.
+    expect(Date.now() - refusedAt).toBeLessThan(5_000);
+    expect(events.filter((e) => e.type === "watcher.unauthorized")).toHaveLength(1);
+  }, 30_000);
+});
