@@ -91,6 +91,22 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
     labels: session.labels,
   });
 
+  const unauthorizedEvent = (
+    session: WatchedSession,
+    keySource: string,
+    info: ErrorInfo,
+  ): UnauthorizedEvent => ({
+    type: "watcher.unauthorized",
+    timestamp: new Date(clock.now()).toISOString(),
+    data: {
+      eventId: newEventId(),
+      workspaceId: session.workspaceId,
+      keySource,
+      error: info,
+      observedAt: new Date(clock.now()).toISOString(),
+    },
+  });
+
   function onFailure(session: WatchedSession, error: unknown, startedAt: number): PollReport {
     lastPolls.set(session.key, clock.now());
     const info = toErrorInfo(error);
@@ -107,18 +123,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
           { key: keySource, workspaceId: session.workspaceId, error: info },
           "API key refused; its polls are paused",
         );
-        const event: UnauthorizedEvent = {
-          type: "watcher.unauthorized",
-          timestamp: new Date(clock.now()).toISOString(),
-          data: {
-            eventId: newEventId(),
-            workspaceId: session.workspaceId,
-            keySource,
-            error: info,
-            observedAt: new Date(clock.now()).toISOString(),
-          },
-        };
-        pipeline.recordEvent(event, null);
+        pipeline.recordEvent(unauthorizedEvent(session, keySource, info), null);
       }
       return {
         kind: "failed",
@@ -165,20 +170,7 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
         { key: keySource, workspaceId: session.workspaceId, project: session.projectName, error: info },
         "API key refused for this workspace or project (403); its sessions there are retried every minute",
       );
-      pipeline.recordEvent(
-        {
-          type: "watcher.unauthorized",
-          timestamp: new Date(clock.now()).toISOString(),
-          data: {
-            eventId: newEventId(),
-            workspaceId: session.workspaceId,
-            keySource,
-            error: info,
-            observedAt: new Date(clock.now()).toISOString(),
-          },
-        },
-        null,
-      );
+      pipeline.recordEvent(unauthorizedEvent(session, keySource, info), null);
     }
     return { kind: "failed", retryAfterMs: deps.unauthorizedRetryMs ?? DEFAULT_UNAUTHORIZED_RETRY_MS };
   }
