@@ -17,10 +17,11 @@ describe("the daemon against the fake API in real time", () => {
         {
           ...ref("alpha"),
           timeline: [
-            { status: "PENDING", forMs: 700 },
-            { status: "READY", forMs: 1_200 },
-            // Long enough to be seen by a poll even when a loaded machine delays polls by a second.
-            { status: "EXPIRED", forMs: 2_000 },
+            // Each status lasts long enough to be seen even when a loaded machine starts the daemon
+            // or delays its polls by a second or two.
+            { status: "PENDING", forMs: 2_500 },
+            { status: "READY", forMs: 2_500 },
+            { status: "EXPIRED", forMs: 2_500 },
             { status: "READY" },
           ],
         },
@@ -28,7 +29,7 @@ describe("the daemon against the fake API in real time", () => {
       ],
     });
     // Faults while alpha is READY: two failures each, below the threshold of 3.
-    api.injectFault({ kind: "status", status: 503, session: ref("alpha"), afterMs: 900, count: 2 });
+    api.injectFault({ kind: "status", status: 503, session: ref("alpha"), afterMs: 3_000, count: 2 });
     api.injectFault({
       kind: "status",
       status: 429,
