@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { describeOverdue } from "../alerts/describe-overdue.js";
 import { formatTable } from "../cli/table.js";
 import type { AuthwatchEvent } from "../events.js";
+import type { StateStore } from "../store/state-store.js";
 import { openStore } from "../store/store.js";
-import type { HistoryEntry } from "../store/types.js";
+import type { HistoryEntry, HistoryOptions } from "../store/types.js";
 
 export interface HistoryQuery {
   statePath: string;
@@ -21,26 +22,47 @@ export function readHistory(query: HistoryQuery): HistoryEntry[] {
   if (!existsSync(query.statePath)) return [];
   const store = openStore(query.statePath, { readOnly: true });
   try {
-    const target = query.target;
-    const filtered = query.since !== undefined || query.types !== undefined;
-    if (target?.workspaceId && !filtered) {
-      const sessionKey = `${target.workspaceId}/${target.projectName}/${target.authSessionId}`;
-      return store.history({ sessionKey, ...(query.limit ? { limit: query.limit } : {}) });
-    }
-    const all = store.history();
-    const suffix = target
-      ? `${target.workspaceId ? target.workspaceId : ""}/${target.projectName}/${target.authSessionId}`
-      : undefined;
-    const matching = all.filter(
-      (entry) =>
-        (suffix === undefined || entry.sessionKey?.endsWith(suffix)) &&
-        (query.since === undefined || entry.timestamp >= query.since) &&
-        (query.types === undefined || query.types.includes(entry.type)),
-    );
-    return query.limit ? matching.slice(-query.limit) : matching;
+    return selectHistory((options) => store.history(options), query);
   } finally {
     store.close();
   }
+}
+
+/** Events of any store (SQLite or PostgreSQL), oldest first, filtered as `query` asks. */
+export async function readHistoryFrom(
+  store: Pick<StateStore, "history">,
+  query: Omit<HistoryQuery, "statePath">,
+): Promise<HistoryEntry[]> {
+  const all = await store.history(sessionOptions(query));
+  return selectHistory(() => all, query);
+}
+
+function sessionOptions(query: Omit<HistoryQuery, "statePath">): HistoryOptions {
+  const target = query.target;
+  const filtered = query.since !== undefined || query.types !== undefined;
+  if (!target?.workspaceId || filtered) return {};
+  const sessionKey = `${target.workspaceId}/${target.projectName}/${target.authSessionId}`;
+  return { sessionKey, ...(query.limit ? { limit: query.limit } : {}) };
+}
+
+function selectHistory(
+  history: (options: HistoryOptions) => HistoryEntry[],
+  query: Omit<HistoryQuery, "statePath">,
+): HistoryEntry[] {
+  const options = sessionOptions(query);
+  if (options.sessionKey !== undefined) return history(options);
+  const all = history({});
+  const target = query.target;
+  const suffix = target
+    ? `${target.workspaceId ? target.workspaceId : ""}/${target.projectName}/${target.authSessionId}`
+    : undefined;
+  const matching = all.filter(
+    (entry) =>
+      (suffix === undefined || entry.sessionKey?.endsWith(suffix)) &&
+      (query.since === undefined || entry.timestamp >= query.since) &&
+      (query.types === undefined || query.types.includes(entry.type)),
+  );
+  return query.limit ? matching.slice(-query.limit) : matching;
 }
 
 function describe(event: AuthwatchEvent): string {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   noteWhenPostgresMissing,
@@ -5,6 +6,7 @@ import {
   usePostgresCluster,
 } from "../helpers/postgres-cluster.js";
 import { parsePrometheusText } from "../helpers/prometheus.js";
+import { runCliProcess } from "../helpers/run-cli-process.js";
 import {
   createHaGroup,
   expectNoLossNoDoubles,
@@ -34,7 +36,7 @@ describe.skipIf(!postgresAvailable)(
   () => {
     const cluster = usePostgresCluster();
 
-    it("starts two instances at the same instant on an empty database: one leads, the other calls neither API nor sink", async () => {
+    it("starts two instances at the same instant on an empty database: one leads, the other calls neither API nor sink, and history reads the shared database", async () => {
       const group = await createHaGroup(cluster(), { sessionIds: ["ses-a1", "ses-a2"], leaseTtl: TTL });
       group.setStatus("ses-a1", "READY");
       const [a, b] = await Promise.all([group.start("a"), group.start("b")]);
@@ -56,6 +58,27 @@ describe.skipIf(!postgresAvailable)(
           ["ses-a2", "READY"],
         ]),
       );
+      // `history` reads the shared database, and says which one without its password.
+      const history = await runCliProcess(["history", "--json", "-c", join(group.dir, "watchlist.json")], {
+        env: { AUTHWATCH_DATABASE_URL: group.databaseUrl.replace("postgres@", "postgres:pw-s3cret@") },
+        cwd: group.dir,
+      });
+      expect(history.stderr).toBe(
+        `authwatch: events from ${group.databaseUrl.replace("postgres@", "postgres:***@")}\n`,
+      );
+      const events = (
+        JSON.parse(history.stdout) as {
+          events: { type: string; deliveries: { sink: string; status: string }[] }[];
+        }
+      ).events;
+      expect(events.map((event) => event.type).sort()).toEqual([
+        "authsession.pending",
+        "authsession.ready",
+        "authsession.ready",
+      ]);
+      expect(events.at(-1)?.deliveries).toEqual([
+        expect.objectContaining({ sink: "hook", status: "delivered" }),
+      ]);
     });
 
     it("survives kill -9 of the leader mid-transitions and deliveries: the standby takes over, nothing lost, nothing doubled", async () => {

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
-import { readHistory, renderHistoryTable } from "../../commands/history.js";
+import { readHistory, readHistoryFrom, renderHistoryTable } from "../../commands/history.js";
 import { parseDuration } from "../../duration.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { UsageError } from "../../errors/usage-error.js";
 import { EVENT_TYPES, isEventType } from "../../events.js";
+import type { HistoryEntry } from "../../store/types.js";
 import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
 import { loadCommandConfig } from "../load-config.js";
@@ -77,19 +78,27 @@ export const historyCommand = defineCommand<HistoryOptions>({
   },
   async run(options, { io }) {
     const config = loadCommandConfig(options, io, { needs: false, requireWatchlist: false });
-    // Always say which file was read: a shell and a service may resolve different ones.
-    io.stderr.write(
-      existsSync(config.statePath)
-        ? `authwatch: events from ${config.statePath}\n`
-        : `authwatch: ${missingStateFile(config.statePath)}\n`,
-    );
-    const entries = readHistory({
-      statePath: config.statePath,
+    const query = {
       ...(options.target ? { target: options.target } : {}),
       ...(options.limit ? { limit: options.limit } : {}),
       ...(options.since !== undefined ? { since: options.since } : {}),
       ...(options.types ? { types: options.types } : {}),
-    });
+    };
+    let entries: HistoryEntry[];
+    if (config.postgres) {
+      // Contract §10: the shared database (its URL shown without the password).
+      io.stderr.write(`authwatch: events from ${config.postgres.location}\n`);
+      const { withPostgresState } = await import("../../postgres/open-postgres-reader.js");
+      entries = await withPostgresState(config.postgres, (store) => readHistoryFrom(store, query));
+    } else {
+      // Always say which file was read: a shell and a service may resolve different ones.
+      io.stderr.write(
+        existsSync(config.statePath)
+          ? `authwatch: events from ${config.statePath}\n`
+          : `authwatch: ${missingStateFile(config.statePath)}\n`,
+      );
+      entries = readHistory({ statePath: config.statePath, ...query });
+    }
     if (options.json) {
       // Times in ISO 8601, like every other time authwatch prints.
       const events = entries.map(({ event, deliveries, silencedBy }) => ({

@@ -1,4 +1,5 @@
 import { listSilences, renderSilences, silenceToJson } from "../../commands/silence.js";
+import { requireSqliteState } from "../../config/resolve-postgres.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { commandGroup, defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
@@ -19,7 +20,7 @@ export const silenceListCommand = defineCommand<SilenceListOptions>({
   async run(options, { io }) {
     const config = loadCommandConfig(options, io, { needs: false, requireWatchlist: false });
     const now = Date.now();
-    const silences = listSilences(config.statePath, now);
+    const silences = listSilences(requireSqliteState(config, "silence list"), now);
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ silences: silences.map(silenceToJson) }, null, 2)}\n`);
     } else {
