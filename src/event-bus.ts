@@ -7,7 +7,10 @@ import type { AuthwatchEvent } from "./events.js";
  * throw or block: sinks never listen here; they are fed by the outbox worker's per-sink loops.
  */
 export interface EventBusEvents {
+  /** An event to act on: stored and not silenced. */
   event: [event: AuthwatchEvent];
+  /** Every event as it is stored, silenced ones included (with the silence's id): /events shows them all. */
+  stored: [event: AuthwatchEvent, silencedBy: string | undefined];
 }
 
 export type EventBus = EventEmitter<EventBusEvents>;

@@ -231,9 +231,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           });
         },
         events: {
+          // Every stored event, silenced ones too: the stream mirrors the history (and its replay).
           subscribe(listener) {
-            bus.on("event", listener);
-            return () => bus.off("event", listener);
+            bus.on("stored", listener);
+            return () => bus.off("stored", listener);
           },
           eventsAfter: (eventId, limit) => store.eventsAfter(eventId, limit),
         },

@@ -126,18 +126,20 @@ export function createEventPipeline(deps: EventPipelineDeps): EventPipeline {
 
   /**
    * 4. Fan out what a commit stored, in order; a failing listener never stops the others. A silenced
-   * event goes nowhere: it is only in the history.
+   * event reaches only the history and the `stored` listeners (the /events stream), never a sink.
    */
   const fanOut = (changes: readonly StoreChange[]) => {
     const woken = new Set<string>();
     for (const change of changes) {
       const { event } = change;
-      if (!event || change.silencedBy !== undefined) continue;
+      if (!event) continue;
       try {
-        bus.emit("event", event);
+        bus.emit("stored", event, change.silencedBy);
+        if (change.silencedBy === undefined) bus.emit("event", event);
       } catch (error) {
         logger.error({ err: error, eventId: event.data.eventId }, "an event listener failed");
       }
+      if (change.silencedBy !== undefined) continue;
       sinks.deliverNow(event);
       for (const sink of change.deliverTo) woken.add(sink);
     }

@@ -66,6 +66,10 @@ function startPipeline(store: SqliteStore, options: Partial<EventPipelineDeps> &
   const seen: string[] = [];
   const bus = createEventBus();
   bus.on("event", (event) => seen.push(`bus ${event.data.eventId}`));
+  const stored: string[] = [];
+  bus.on("stored", (event, silencedBy) =>
+    stored.push(`${event.data.eventId}${silencedBy ? ` ${silencedBy}` : ""}`),
+  );
   const log = captureLog();
   const pipeline = createEventPipeline({
     store,
@@ -79,7 +83,7 @@ function startPipeline(store: SqliteStore, options: Partial<EventPipelineDeps> &
     ...options,
   });
   onTestFinished(() => pipeline.close());
-  return { pipeline, seen, log };
+  return { pipeline, seen, stored, log };
 }
 
 const ready = { status: "READY", sessionType: null, since: 1 };
@@ -114,6 +118,25 @@ describe("the event pipeline", () => {
     // Both queued for the sink, in the session's lane: the health event waits behind the transition.
     expect(store.outboxDepth()).toEqual({ hook: 2 });
     expect(store.dueDeliveries("hook", Date.now(), 10).map((row) => row.eventId)).toEqual(["a"]);
+  });
+
+  it("stores a silenced event for history and the /events stream, but gives it to no sink", async () => {
+    const { store } = flakyStore();
+    const { pipeline, seen, stored } = startPipeline(store, {
+      route: ["hook"],
+      silence: (event) => (event.data.eventId === "b" ? "sil_1" : undefined),
+    });
+    pipeline.recordTransition(ref, ready, transitionEvent("a", null, "READY"));
+    pipeline.recordTransition(ref, expired, transitionEvent("b", "READY", "EXPIRED"));
+    await pipeline.flush();
+    expect(seen).toEqual(["bus a", "now a", "wake hook"]);
+    expect(store.history().map((entry) => [entry.eventId, entry.silencedBy ?? null])).toEqual([
+      ["a", null],
+      ["b", "sil_1"],
+    ]);
+    expect(store.outboxDepth()).toEqual({ hook: 1 });
+    // The daemon's /events feed listens to `stored`: it sees both, as the history has both.
+    expect(stored).toEqual(["a", "b sil_1"]);
   });
 
   it("stores a change that brings no event without fanning anything out", async () => {
