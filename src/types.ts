@@ -25,6 +25,15 @@ export function isKnownStatus(status: string): status is KnownApiStatus | typeof
 /** A workspace id (the spec's `format: uuid`), any version, either case. */
 export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
+/**
+ * The one spelling of a workspace id in state keys, events and requests: lower case. UUIDs are
+ * case-insensitive, and a watchlist that changes case between restarts must not re-announce every
+ * session as a first sighting.
+ */
+export function normalizeWorkspaceId(workspaceId: string): string {
+  return workspaceId.toLowerCase();
+}
+
 /** Identifies one AuthSession across workspaces. */
 export interface SessionRef {
   workspaceId: string;

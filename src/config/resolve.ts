@@ -12,7 +12,7 @@ import { COMMAND_TIMEOUT_MS } from "../sinks/command-kind.js";
 import { SINK_KINDS } from "../sinks/kinds.js";
 import type { SinkKind, SinkResolveContext } from "../sinks/sink-kind.js";
 import { WEBHOOK_TIMEOUT_MS, webhookUrl } from "../sinks/webhook-kind.js";
-import { projectKey, type SessionRef, sessionKey, UUID_PATTERN } from "../types.js";
+import { normalizeWorkspaceId, projectKey, type SessionRef, sessionKey, UUID_PATTERN } from "../types.js";
 import { isHttpUrl } from "../util/is-http-url.js";
 import { resolvePostgresState } from "./resolve-postgres.js";
 import type {
@@ -135,7 +135,8 @@ export function resolveConfig(watchlist: Watchlist | undefined, options: Resolve
     issues.push({ path: "", message: "INTUNED_API_BASE_URL must be an http(s) URL" });
   }
   // The flag was validated by the CLI; a stale INTUNED_WORKSPACE_ID must not fail a command that names its own.
-  const workspaceId = flags.workspaceId ?? envValue(env, "INTUNED_WORKSPACE_ID") ?? api.workspaceId;
+  const givenWorkspace = flags.workspaceId ?? envValue(env, "INTUNED_WORKSPACE_ID") ?? api.workspaceId;
+  const workspaceId = givenWorkspace === undefined ? undefined : normalizeWorkspaceId(givenWorkspace);
   if (flags.workspaceId === undefined && workspaceId !== undefined && !UUID_PATTERN.test(workspaceId)) {
     issues.push({
       path: "",
@@ -261,7 +262,8 @@ function resolveSessions(
   const seen = new Map<string, number>();
   return (watchlist?.sessions ?? []).flatMap((session, i): WatchedSession[] => {
     const path = `sessions[${i}]`;
-    const workspaceId = session.workspaceId ?? defaultWorkspace;
+    const workspaceId =
+      session.workspaceId === undefined ? defaultWorkspace : normalizeWorkspaceId(session.workspaceId);
     if (workspaceId === undefined) {
       context.issues.push({
         path: `${path}.workspaceId`,
@@ -314,7 +316,8 @@ function resolveProjects(
   const seen = new Map<string, number>();
   return (watchlist?.projects ?? []).flatMap((project, i): WatchedProject[] => {
     const path = `projects[${i}]`;
-    const workspaceId = project.workspaceId ?? defaultWorkspace;
+    const workspaceId =
+      project.workspaceId === undefined ? defaultWorkspace : normalizeWorkspaceId(project.workspaceId);
     if (workspaceId === undefined) {
       context.issues.push({
         path: `${path}.workspaceId`,

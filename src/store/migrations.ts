@@ -119,6 +119,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE events ADD COLUMN silenced_by TEXT;
     `,
   },
+  {
+    version: 5,
+    description: "workspace ids in lower case in every session key",
+    sql: `
+      -- Keys start with the workspace UUID (36 characters). A watchlist that changed its case between
+      -- restarts must find the same rows, not announce every session again as a first sighting.
+      UPDATE OR REPLACE sessions SET workspace_id = lower(workspace_id), session_key = lower(substr(session_key, 1, 36)) || substr(session_key, 37)
+        WHERE substr(session_key, 1, 36) <> lower(substr(session_key, 1, 36));
+      UPDATE events SET session_key = lower(substr(session_key, 1, 36)) || substr(session_key, 37) WHERE session_key IS NOT NULL AND substr(session_key, 1, 36) <> lower(substr(session_key, 1, 36));
+      UPDATE deliveries SET session_key = lower(substr(session_key, 1, 36)) || substr(session_key, 37) WHERE session_key IS NOT NULL AND substr(session_key, 1, 36) <> lower(substr(session_key, 1, 36));
+      UPDATE OR REPLACE alert_progress SET session_key = lower(substr(session_key, 1, 36)) || substr(session_key, 37) WHERE substr(session_key, 1, 36) <> lower(substr(session_key, 1, 36));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
