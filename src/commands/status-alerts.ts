@@ -5,7 +5,7 @@ import { findSilenceFor, type Silence } from "../alerts/silence.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { alertProgressKey } from "../store/alert-tables.js";
 import { openStore } from "../store/store.js";
-import type { SessionState } from "../types.js";
+import { projectKey, type SessionState } from "../types.js";
 import type { SessionStatusRow } from "./status.js";
 
 /**
@@ -39,6 +39,8 @@ export function readAlertsForStatus(
   const active = [...silences, ...windows];
   if (rules.length === 0 && active.length === 0) return undefined;
   const labelsOf = new Map(config.sessions.map((session) => [session.key, session.labels]));
+  // A session found through a `projects` entry carries that entry's labels, as in the daemon.
+  const projectLabels = new Map(config.projects.map((project) => [project.key, project.labels]));
 
   return (row) => {
     const key = `${row.workspaceId}/${row.projectName}/${row.authSessionId}`;
@@ -55,7 +57,9 @@ export function readAlertsForStatus(
         },
       ];
     });
-    const silence = findSilenceFor(active, { ...row, labels: labelsOf.get(key) ?? {} }, now);
+    const labels =
+      labelsOf.get(key) ?? projectLabels.get(projectKey(row.workspaceId, row.projectName)) ?? {};
+    const silence = findSilenceFor(active, { ...row, labels }, now);
     return {
       overdue,
       silenced: silence

@@ -92,4 +92,40 @@ describe("status with alert rules", () => {
       `  billing/login-1: overdue since ${new Date(since + 900_000).toISOString()} (rule stuck-pending, 2 alerts); silenced by sil_0000abcd`,
     );
   });
+
+  it("matches a label silence against the labels a projects entry gives its discovered sessions", async () => {
+    const api = await startFakeIntunedApi({ apiKeys: [KEY] });
+    onTestFinished(() => api.close());
+    const user = { workspaceId: WS, projectName: "customer-logins", authSessionId: "user-1" };
+    api.setStatus(user, "READY");
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-status-alerts-"));
+    writeFileSync(
+      join(dir, "watchlist.json"),
+      JSON.stringify({
+        api: { workspaceId: WS },
+        projects: [{ project: "customer-logins", labels: { team: "growth" } }],
+      }),
+    );
+    const now = Date.now();
+    const store = openStore(join(dir, ".authwatch/state.db"));
+    store.addSilence({
+      id: "sil_0000beef",
+      match: { labels: { team: "growth" } },
+      startsAt: now,
+      endsAt: now + 3_600_000,
+      reason: "rotation",
+      createdAt: now,
+    });
+    store.close();
+
+    const io = captureIO({ INTUNED_API_KEY: KEY, INTUNED_API_BASE_URL: api.url }, dir);
+    expect(await runCli(["status", "--project", "customer-logins", "--json"], io)).toBe(0);
+    const { sessions } = JSON.parse(io.stdoutText()) as { sessions: Array<Record<string, unknown>> };
+    expect(sessions).toEqual([
+      expect.objectContaining({
+        authSessionId: "user-1",
+        silenced: expect.objectContaining({ id: "sil_0000beef" }),
+      }),
+    ]);
+  });
 });
