@@ -57,8 +57,7 @@ export function readAlertsForStatus(
         },
       ];
     });
-    const labels =
-      labelsOf.get(key) ?? projectLabels.get(projectKey(row.workspaceId, row.projectName)) ?? {};
+    const labels = labelsOf.get(key) ?? projectLabels.get(projectKey(row.workspaceId, row.projectName)) ?? {};
     const silence = findSilenceFor(active, { ...row, labels }, now);
     return {
       overdue,
