@@ -31,6 +31,8 @@ export interface BenchConfigOptions {
   statePath: string;
   /** A signed standard webhook to this URL. */
   webhookUrl?: string;
+  /** State in this PostgreSQL database (contract §10) instead of the SQLite file at statePath. */
+  postgresUrl?: string;
 }
 
 /** The environment a bench daemon resolves its watchlist with. */
@@ -56,7 +58,7 @@ export function buildBenchWatchlist(options: Omit<BenchConfigOptions, "baseUrl">
     sinks: options.webhookUrl
       ? [{ name: "receiver", type: "webhook", url: options.webhookUrl, secretEnv: "BENCH_WEBHOOK_SECRET" }]
       : [],
-    state: options.statePath,
+    state: options.postgresUrl ? { postgres: { leaseTtl: "3s" } } : options.statePath,
   };
 }
 
@@ -67,5 +69,7 @@ export function buildBenchWatchlist(options: Omit<BenchConfigOptions, "baseUrl">
 export function buildBenchConfig(options: BenchConfigOptions): ResolvedConfig {
   const parsed = parseWatchlist(buildBenchWatchlist(options));
   if (!parsed.ok) throw new Error(`bench watchlist invalid: ${JSON.stringify(parsed.issues.slice(0, 3))}`);
-  return resolveConfig(parsed.value, { env: benchEnv(options.baseUrl), requireSecrets: true });
+  const env = benchEnv(options.baseUrl);
+  if (options.postgresUrl) env.AUTHWATCH_DATABASE_URL = options.postgresUrl;
+  return resolveConfig(parsed.value, { env, requireSecrets: true });
 }

@@ -1,5 +1,6 @@
 import { type DeliveryOptions, measureDelivery } from "./delivery.js";
 import { type HttpBlockOptions, measureHttpBlock } from "./http-block.js";
+import { measurePostgres, type PostgresBenchOptions } from "./postgres.js";
 import { measureProjects, type ProjectsBenchOptions } from "./projects.js";
 import { measureSteady, type SteadyOptions } from "./steady.js";
 import { prepareSteadyFiles } from "./steady-prepare.js";
@@ -22,6 +23,8 @@ async function main(argv: readonly string[]): Promise<unknown> {
     }
     case "projects":
       return measureProjects(options as ProjectsBenchOptions, progress);
+    case "postgres":
+      return measurePostgres(options as PostgresBenchOptions, progress);
     case "http":
       return measureHttpBlock(options as HttpBlockOptions);
     case "steady":

@@ -2,10 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { postgresAvailable } from "../test/helpers/postgres-server.js";
 import type { DeliveryOptions, DeliveryResult } from "./delivery.js";
 import type { HttpBlockResult } from "./http-block.js";
 import { httpRows, summarizeHttp } from "./http-report.js";
 import { describeMachine } from "./machine.js";
+import type { PostgresBenchOptions, PostgresBenchResult } from "./postgres.js";
+import { postgresKeys, postgresRows } from "./postgres-report.js";
 import type { ProjectsBenchOptions, ProjectsBenchResult } from "./projects.js";
 import { projectKeys, projectRows } from "./projects-report.js";
 import { reportRows } from "./report.js";
@@ -45,11 +48,30 @@ const PROJECTS: ProjectsBenchOptions = {
   parse: { count: 10_000, runs: 20 },
 };
 
+/** Issue 15: failover of two `authwatch watch` on one PostgreSQL (lease 3 s); sweep on PostgreSQL vs SQLite. */
+const POSTGRES: PostgresBenchOptions = {
+  failoverRuns: 3,
+  failoverSessions: 5,
+  sweepCount: 2_000,
+  sweepRounds: 3,
+  concurrency: 16,
+};
+
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
 async function runProjects(): Promise<ProjectsBenchResult> {
   progress("projects: list vs one by one, detection, parsing …");
   return runChild<ProjectsBenchResult>("projects", PROJECTS, 180_000);
+}
+
+/** The PostgreSQL part, or nothing (with a note) where the PostgreSQL 15 server binaries are absent. */
+async function runPostgres(): Promise<PostgresBenchResult | undefined> {
+  if (!postgresAvailable) {
+    progress("postgres: SKIPPED, no PostgreSQL server binaries (install postgresql-15, or set PG_BIN)");
+    return undefined;
+  }
+  progress("postgres: failover after kill -9, sweep PostgreSQL vs SQLite …");
+  return runChild<PostgresBenchResult>("postgres", POSTGRES, 240_000);
 }
 
 async function main(parts: readonly string[]): Promise<void> {
@@ -62,6 +84,15 @@ async function main(parts: readonly string[]): Promise<void> {
     process.stdout.write(`\n${formatTable(projectRows(projects))}\n\n`);
     process.stdout.write(
       `${JSON.stringify({ ...projectKeys(projects), durationSec: round((performance.now() - started) / 1000, 1) })}\n`,
+    );
+    return;
+  }
+  // `npm run bench -- postgres` runs only the PostgreSQL part.
+  if (parts.includes("postgres")) {
+    const postgres = await runPostgres();
+    process.stdout.write(`\n${formatTable(postgresRows(postgres))}\n\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...postgresKeys(postgres), durationSec: round((performance.now() - started) / 1000, 1) })}\n`,
     );
     return;
   }
@@ -92,16 +123,19 @@ async function main(parts: readonly string[]): Promise<void> {
   progress("HTTP endpoints with 50,000 sessions: event-loop blocks …");
   const http = await runChild<HttpBlockResult>("http", { sessions: 50_000 }, 400_000);
 
+  const postgres = await runPostgres();
+
   const summary = summarize(sweep, steady, delivery);
   const durationSec = (performance.now() - started) / 1000;
   process.stdout.write(
-    `\n${formatTable([...reportRows(summary, sweep, steady, delivery), ...projectRows(projects), ...httpRows(http)])}\n\n`,
+    `\n${formatTable([...reportRows(summary, sweep, steady, delivery), ...projectRows(projects), ...httpRows(http), ...postgresRows(postgres)])}\n\n`,
   );
   process.stdout.write(
     `${JSON.stringify({
       ...summary,
       ...summarizeHttp(http),
       ...projectKeys(projects),
+      ...postgresKeys(postgres),
       durationSec: round(durationSec, 1),
       machine: { cpuModel: machine.cpuModel, cores: machine.cores, node: machine.node },
     })}\n`,

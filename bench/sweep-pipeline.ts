@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiDispatcher } from "../src/api/dispatcher.js";
 import { startDaemon } from "../src/daemon/daemon.js";
+import { startHaDaemon } from "../src/postgres/ha-daemon.js";
 import { buildBenchConfig } from "./bench-config.js";
 import { createBenchLogger } from "./bench-logger.js";
 import type { FakeApiProcess } from "./fake-api-process.js";
@@ -46,12 +47,16 @@ const mark = (api: FakeApiProcess): Mark => ({
 });
 
 /**
+ * With `postgresUrl`, the same on a fresh PostgreSQL database (the HA daemon, as `authwatch watch` runs it).
  * The whole daemon (startDaemon: scheduler, client, state machine, group-committed SQLite store with
  * synchronous=FULL on a real disk, bus), on a fresh state file. The first sweep runs from the first
  * request handed to the pool until the N-th first observation has been committed and published on the
  * bus; the steady sweep from the N-th answer to the 2N-th.
  */
-export async function runPipelineSweep(target: SweepTarget): Promise<PipelineSweepResult> {
+export async function runPipelineSweep(
+  target: SweepTarget,
+  postgresUrl?: string,
+): Promise<PipelineSweepResult> {
   const { api, count, concurrency } = target;
   const dir = mkdtempSync(join(tmpdir(), "authwatch-bench-"));
   const config = buildBenchConfig({
@@ -63,6 +68,7 @@ export async function runPipelineSweep(target: SweepTarget): Promise<PipelineSwe
     concurrency,
     maxRequestsPerSecond: 1_000_000,
     statePath: join(dir, "state.db"),
+    ...(postgresUrl ? { postgresUrl } : {}),
   });
   let start: Mark | undefined;
   let firstAnswered: Mark | undefined;
@@ -87,7 +93,11 @@ export async function runPipelineSweep(target: SweepTarget): Promise<PipelineSwe
     },
   });
   let stored = 0;
-  const daemon = await startDaemon({ config, logger: createBenchLogger(), apiDispatcher: probe.dispatcher });
+  const options = { config, logger: createBenchLogger(), apiDispatcher: probe.dispatcher };
+  // On PostgreSQL the daemon `authwatch watch` runs is the HA one (lease, then the fenced store).
+  const daemon = config.postgres
+    ? await startHaDaemon({ ...options, config: { ...config, postgres: config.postgres } })
+    : await startDaemon(options);
   daemon.bus.on("event", (event) => {
     if (!("from" in event.data) || event.data.from !== null) return;
     if (++stored === count) firstStored = mark(api);
