@@ -4,7 +4,7 @@ import { alertsView } from "../alerts/alerts-view.js";
 import { startHeartbeat } from "../alerts/heartbeat.js";
 import { type ClientPool, createClientPool } from "../api/client-pool.js";
 import { type Clock, systemClock } from "../clock.js";
-import type { ResolvedConfig } from "../config/types.js";
+import type { ResolvedConfig, WatchedSession } from "../config/types.js";
 import { createOutboxWorker } from "../delivery/outbox-worker.js";
 import { createEventBus, type EventBus } from "../event-bus.js";
 import type { ListenAddress } from "../http/listen-address.js";
@@ -14,6 +14,7 @@ import type { Logger } from "../logger.js";
 import { createProjectPoller } from "../projects/project-poller.js";
 import { createProjectSet, type ProjectSet } from "../projects/project-set.js";
 import { createScheduler } from "../scheduler/scheduler.js";
+import { keyOf } from "../scheduler/session-record.js";
 import type { StateStore } from "../store/state-store.js";
 import { openStore } from "../store/store.js";
 import { type SessionState, sessionKey } from "../types.js";
@@ -118,6 +119,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let projects: ProjectSet | undefined;
   const metrics = createDaemonMetrics({
     outboxDepth: () => store.outboxDepth(),
+    pausedKeySources: () => scheduler.keyPauses().map((pause) => pause.keySource),
+    keySources: () => [...new Set([...allSessions()].map(keyOf))],
+    sinksDisabled: () => Object.fromEntries(sinksDisabledNow()),
   });
 
   const bus = createEventBus();
@@ -203,6 +207,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   projects = createProjectSet({ projects: config.projects, states, scheduler });
 
   let running = true;
+  /** Each durable sink and whether its receiver disabled it (410) under its current delivery config. */
+  function sinksDisabledNow(): [string, boolean][] {
+    return [...router.durableSinks()].map(([name, routed]) => [
+      name,
+      disabledSinks.get(name) === routed.fingerprint,
+    ]);
+  }
   const healthy = (): { ok: boolean; reason?: string } => {
     if (!running) return { ok: false, reason: "stopping" };
     if (!store.isHealthy() || !pipeline.healthy()) {
@@ -210,12 +221,35 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
     return { ok: true };
   };
+  // What /healthz adds while healthy: paused keys and disabled sinks degrade alerting without stopping
+  // the daemon, so they are shown but stay 200 (a restart would not fix either; see docs/http.md).
+  const healthReport = () => {
+    const health = healthy();
+    const pausedKeys = scheduler.keyPauses().map((pause) => ({
+      keySource: pause.keySource,
+      until: new Date(pause.until).toISOString(),
+      reason: pause.reason.toUpperCase(),
+    }));
+    const disabled = sinksDisabledNow().flatMap(([name, isDisabled]) => (isDisabled ? [name] : []));
+    return {
+      ...health,
+      ...(pausedKeys.length > 0 ? { pausedKeys } : {}),
+      ...(disabled.length > 0 ? { disabledSinks: disabled } : {}),
+    };
+  };
+  /** Why a session's polls are held back now: its key refused, or paused by the API's Retry-After. */
+  const heldReason = (session: WatchedSession) => {
+    const refused = pollHandler.refusedFor(session);
+    if (refused) return refused;
+    const pause = scheduler.keyPauses().find((p) => p.keySource === keyOf(session));
+    return pause ? pause.reason.toUpperCase() : null;
+  };
   const status = server
     ? createStatusRoutes({
         logger,
         now: clock.now,
         registry: metrics.registry,
-        healthy,
+        healthy: healthReport,
         sessions: () => [...sessions.values(), ...(projects?.members() ?? [])],
         stateOf: (key) => states.get(key),
         describe: (session) => {
@@ -228,6 +262,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
             nextPollAt: scheduler.nextDueAt(project?.target.key ?? session.key),
             // Contract §8: which rule is overdue since when, and the silence in force.
             alerts: alertsView(alerts, session),
+            held: heldReason(project?.target ?? session),
           });
         },
         events: {

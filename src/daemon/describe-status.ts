@@ -16,6 +16,8 @@ export function describeSession(
     lastPollAt: number | undefined;
     nextPollAt: number | undefined;
     alerts?: SessionAlertsView;
+    /** Why its polls are held back now (`UNAUTHORIZED`, `RATE_LIMITED`), or null. */
+    held?: string | null;
   },
 ) {
   const { state, health } = live;
@@ -31,6 +33,7 @@ export function describeSession(
     lastError: health.lastError,
     lastPollAt: isoOrNull(live.lastPollAt),
     nextPollAt: isoOrNull(live.nextPollAt),
+    held: live.held ?? null,
     ...live.alerts,
   };
 }

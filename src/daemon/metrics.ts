@@ -8,6 +8,12 @@ import { VERSION } from "../version.js";
  */
 export interface MetricsSources {
   outboxDepth(): Awaitable<Record<string, number>>;
+  /** Key sources paused now (Retry-After, 401): never the key itself. */
+  pausedKeySources?(): string[];
+  /** Every key source the daemon polls with, so a lifted pause reads 0 rather than vanishing. */
+  keySources?(): string[];
+  /** Each durable sink: whether its receiver disabled it (HTTP 410). */
+  sinksDisabled?(): Record<string, boolean>;
 }
 
 export interface DaemonMetrics {
@@ -70,6 +76,30 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
       const depths = await sources.outboxDepth();
       this.reset();
       for (const [sink, depth] of Object.entries(depths)) this.set({ sink }, depth);
+    },
+  });
+
+  new Gauge({
+    name: "authwatch_api_key_paused",
+    help: "1 while the API key of this source is paused (Retry-After or refused), else 0.",
+    labelNames: ["key_source"],
+    registers: [registry],
+    collect() {
+      const paused = new Set(sources.pausedKeySources?.() ?? []);
+      this.reset();
+      for (const source of new Set([...(sources.keySources?.() ?? []), ...paused]))
+        this.set({ key_source: source }, paused.has(source) ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "authwatch_sink_disabled",
+    help: "1 when the receiver disabled this sink (HTTP 410) and nothing is delivered to it, else 0.",
+    labelNames: ["sink"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [sink, disabled] of Object.entries(sources.sinksDisabled?.() ?? {}))
+        this.set({ sink }, disabled ? 1 : 0);
     },
   });
 

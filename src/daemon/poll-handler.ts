@@ -52,6 +52,8 @@ export interface PollHandler {
   keyRefused(session: WatchedSession, error: UnauthorizedError, startedAt: number): PollReport;
   /** A request with this key succeeded: a refused key is accepted again. */
   keyAccepted(session: WatchedSession): void;
+  /** "UNAUTHORIZED" while the session's key is refused (401) or refused for its workspace/project (403). */
+  refusedFor(session: WatchedSession): "UNAUTHORIZED" | null;
 }
 
 const DEFAULT_UNAUTHORIZED_RETRY_MS = 60_000;
@@ -283,5 +285,10 @@ export function createPollHandler(deps: PollHandlerDeps): PollHandler {
     },
     keyRefused: onFailure,
     keyAccepted: onSuccess,
+    refusedFor: (session) =>
+      refusedKeys.has(session.apiKey?.source ?? "default") ||
+      (forbiddenScopes.size > 0 && forbiddenScopes.has(forbiddenScopeOf(session)))
+        ? "UNAUTHORIZED"
+        : null,
   };
 }

@@ -137,7 +137,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       failed++;
       record.failures++;
       // The pause belongs to the key this poll used, even if the session has moved to another since.
-      if (report.keyPause) keyQueue.gate.extendPause(now + report.keyPause.ms);
+      if (report.keyPause) keyQueue.gate.extendPause(now + report.keyPause.ms, report.keyPause.reason);
       next = nextRetryTime(
         record.session,
         record.status,
@@ -348,5 +348,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       armAt(clock.monotonic());
     },
     stats,
+    keyPauses() {
+      const now = clock.monotonic();
+      const pauses: ReturnType<Scheduler["keyPauses"]> = [];
+      for (const keyQueue of keyQueues.values()) {
+        const until = keyQueue.gate.pausedUntil();
+        if (until > now)
+          pauses.push({
+            keySource: keyQueue.name,
+            until: monotonicToWall(clock, until),
+            reason: keyQueue.gate.pauseReason(),
+          });
+      }
+      return pauses;
+    },
   };
 }

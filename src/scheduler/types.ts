@@ -77,4 +77,6 @@ export interface Scheduler {
   /** Lifts a key source's pause now (a rotated key need not wait out the pause its old value earned). */
   resumeKey(keySource: string): void;
   stats(): SchedulerStats;
+  /** The keys paused right now: until when (epoch ms) and why; the key itself never appears, only its source. */
+  keyPauses(): { keySource: string; until: number; reason: KeyPause["reason"] }[];
 }

@@ -25,6 +25,8 @@ export interface DaemonHarnessOptions {
   api?: FakeIntunedApi;
   /** Reuse this folder (a restart: same watchlist and state file). */
   dir?: string;
+  /** Serve the HTTP endpoints on 127.0.0.1 (any free port); `daemon.statusUrl` says where. */
+  listen?: boolean;
 }
 
 export interface DaemonHarness {
@@ -78,6 +80,7 @@ export async function startDaemonHarness(options: DaemonHarnessOptions): Promise
     config,
     logger: log.logger,
     env: { PATH: process.env.PATH ?? "", ...env },
+    ...(options.listen ? { listen: { host: "127.0.0.1", port: 0 } } : {}),
   });
   let stopped: Promise<void> | undefined;
   const stop = () => {
