@@ -18,6 +18,7 @@ import { resolvePostgresState } from "./resolve-postgres.js";
 import type {
   Watchlist,
   WatchlistAlertRule,
+  WatchlistDefaults,
   WatchlistDuration,
   WatchlistHeartbeat,
   WatchlistInterval,
@@ -34,6 +35,7 @@ import type {
   HeartbeatConfig,
   IntervalsMs,
   MaintenanceWindow,
+  PollSettings,
   ResolvedConfig,
   Secret,
   SinkConfig,
@@ -262,45 +264,34 @@ function resolveSessions(
   const seen = new Map<string, number>();
   return (watchlist?.sessions ?? []).flatMap((session, i): WatchedSession[] => {
     const path = `sessions[${i}]`;
-    const workspaceId =
-      session.workspaceId === undefined ? defaultWorkspace : normalizeWorkspaceId(session.workspaceId);
-    if (workspaceId === undefined) {
-      context.issues.push({
-        path: `${path}.workspaceId`,
-        message:
-          "is required: set it here, in api.workspaceId, or in the environment variable INTUNED_WORKSPACE_ID",
-      });
-      return [];
-    }
+    const workspaceId = entryWorkspace(context, session, path, defaultWorkspace);
+    if (workspaceId === undefined) return [];
     const ref: SessionRef = { workspaceId, projectName: session.project, authSessionId: session.id };
     // parse.ts checked with api.workspaceId; INTUNED_WORKSPACE_ID may have changed the default since.
     // UUIDs compare without case; projects and ids are the API's strings and keep theirs.
     const identity = JSON.stringify([workspaceId.toLowerCase(), session.project, session.id]);
-    const first = seen.get(identity);
+    const first = firstSeen(seen, identity, i);
     if (first !== undefined) {
       context.issues.push({
         path,
         message: `watches the same workspace, project and id as sessions[${first}]`,
       });
-    } else seen.set(identity, i);
+    }
+    const settings = entrySettings(context, session, path, defaults);
     return [
       {
-        // Spelled out, not `...ref`: V8 gives objects built by spread-then-add a hidden class each
-        // (about 350 bytes per session at 100,000 sessions).
+        // Spelled out, not `...ref` or `...settings`: V8 gives objects built by spread-then-add a
+        // hidden class each (about 350 bytes per session at 100,000 sessions).
         workspaceId: ref.workspaceId,
         projectName: ref.projectName,
         authSessionId: ref.authSessionId,
         key: sessionKey(ref),
         labels: { ...session.labels },
         apiKey: sessionApiKey(context, session, path, { kind: "session-api-key", session: i }, defaultKey),
-        intervals: resolveIntervals(context, [
-          { value: defaults.interval, path: "defaults.interval" },
-          { value: session.interval, path: `${path}.interval` },
-        ]),
-        jitter: session.jitter ?? defaults.jitter ?? BUILT_IN.jitter,
-        failureThreshold: session.failureThreshold ?? defaults.failureThreshold ?? BUILT_IN.failureThreshold,
-        schedule:
-          session.schedule === undefined ? undefined : { cron: session.schedule, timezone: session.timezone },
+        intervals: settings.intervals,
+        jitter: settings.jitter,
+        failureThreshold: settings.failureThreshold,
+        schedule: settings.schedule,
       },
     ];
   });
@@ -316,24 +307,17 @@ function resolveProjects(
   const seen = new Map<string, number>();
   return (watchlist?.projects ?? []).flatMap((project, i): WatchedProject[] => {
     const path = `projects[${i}]`;
-    const workspaceId =
-      project.workspaceId === undefined ? defaultWorkspace : normalizeWorkspaceId(project.workspaceId);
-    if (workspaceId === undefined) {
-      context.issues.push({
-        path: `${path}.workspaceId`,
-        message:
-          "is required: set it here, in api.workspaceId, or in the environment variable INTUNED_WORKSPACE_ID",
-      });
-      return [];
-    }
+    const workspaceId = entryWorkspace(context, project, path, defaultWorkspace);
+    if (workspaceId === undefined) return [];
     const identity = JSON.stringify([workspaceId.toLowerCase(), project.project]);
-    const first = seen.get(identity);
+    const first = firstSeen(seen, identity, i);
     if (first !== undefined) {
       context.issues.push({
         path,
         message: `watches the same workspace and project as projects[${first}]; use one entry per project`,
       });
-    } else seen.set(identity, i);
+    }
+    const settings = entrySettings(context, project, path, defaults);
     return [
       {
         workspaceId,
@@ -343,18 +327,58 @@ function resolveProjects(
         exclude: [...(project.exclude ?? [])],
         labels: { ...project.labels },
         apiKey: sessionApiKey(context, project, path, { kind: "project-api-key", project: i }, defaultKey),
-        intervals: resolveIntervals(context, [
-          { value: defaults.interval, path: "defaults.interval" },
-          { value: project.interval, path: `${path}.interval` },
-        ]),
-        jitter: project.jitter ?? defaults.jitter ?? BUILT_IN.jitter,
-        failureThreshold: project.failureThreshold ?? defaults.failureThreshold ?? BUILT_IN.failureThreshold,
-        schedule:
-          project.schedule === undefined ? undefined : { cron: project.schedule, timezone: project.timezone },
+        intervals: settings.intervals,
+        jitter: settings.jitter,
+        failureThreshold: settings.failureThreshold,
+        schedule: settings.schedule,
         path,
       },
     ];
   });
+}
+
+/** The entry's workspace (its own, else the default); undefined, with an issue, when there is none. */
+function entryWorkspace(
+  context: Context,
+  entry: Pick<WatchlistSession, "workspaceId">,
+  path: string,
+  defaultWorkspace: string | undefined,
+): string | undefined {
+  const workspaceId =
+    entry.workspaceId === undefined ? defaultWorkspace : normalizeWorkspaceId(entry.workspaceId);
+  if (workspaceId === undefined) {
+    context.issues.push({
+      path: `${path}.workspaceId`,
+      message:
+        "is required: set it here, in api.workspaceId, or in the environment variable INTUNED_WORKSPACE_ID",
+    });
+  }
+  return workspaceId;
+}
+
+/** The index of the entry that already had this identity, or undefined after recording entry `i` as its first. */
+function firstSeen(seen: Map<string, number>, identity: string, i: number): number | undefined {
+  const first = seen.get(identity);
+  if (first === undefined) seen.set(identity, i);
+  return first;
+}
+
+/** The poll settings a `sessions` or `projects` entry has: its own, else `defaults`, else built-in. */
+function entrySettings(
+  context: Context,
+  entry: Pick<WatchlistSession, "interval" | "jitter" | "failureThreshold" | "schedule" | "timezone">,
+  path: string,
+  defaults: WatchlistDefaults,
+): Pick<PollSettings, "intervals" | "jitter" | "failureThreshold" | "schedule"> {
+  return {
+    intervals: resolveIntervals(context, [
+      { value: defaults.interval, path: "defaults.interval" },
+      { value: entry.interval, path: `${path}.interval` },
+    ]),
+    jitter: entry.jitter ?? defaults.jitter ?? BUILT_IN.jitter,
+    failureThreshold: entry.failureThreshold ?? defaults.failureThreshold ?? BUILT_IN.failureThreshold,
+    schedule: entry.schedule === undefined ? undefined : { cron: entry.schedule, timezone: entry.timezone },
+  };
 }
 
 /** A session listed under `sessions` that a `projects` entry also covers would be watched twice, with two settings. */

@@ -26,10 +26,8 @@ export interface ResolvedApi {
   maxRequestsPerSecond: number;
 }
 
-/** One watched session with every default applied. */
-export interface WatchedSession extends SessionRef {
-  /** sessionKey(ref). */
-  key: string;
+/** What a `sessions` entry and a `projects` entry both resolve to: how their sessions are polled and labelled. */
+export interface PollSettings {
   labels: Labels;
   /** Undefined only when secrets were not required (history) or not available. */
   apiKey: Secret | undefined;
@@ -39,8 +37,17 @@ export interface WatchedSession extends SessionRef {
   schedule: { cron: string; timezone: string | undefined } | undefined;
 }
 
-/** One `projects` entry with every default applied: its sessions are found through the list endpoint. */
-export interface WatchedProject {
+/** One watched session with every default applied. */
+export interface WatchedSession extends SessionRef, PollSettings {
+  /** sessionKey(ref). */
+  key: string;
+}
+
+/**
+ * One `projects` entry with every default applied: its sessions are found through the list endpoint,
+ * and every watched session of the project gets the entry's labels and settings.
+ */
+export interface WatchedProject extends PollSettings {
   workspaceId: string;
   projectName: string;
   /** projectKey(workspaceId, projectName). */
@@ -48,13 +55,6 @@ export interface WatchedProject {
   /** Globs on session ids; undefined: every session. */
   include: string[] | undefined;
   exclude: string[];
-  /** Every watched session of the project gets these (and the settings below). */
-  labels: Labels;
-  apiKey: Secret | undefined;
-  intervals: IntervalsMs;
-  jitter: number;
-  failureThreshold: number;
-  schedule: { cron: string; timezone: string | undefined } | undefined;
   /** Where the entry is in the watchlist ("projects[2]"), for messages. */
   path: string;
 }
