@@ -94,3 +94,22 @@ describe("what an operator sees while the API holds a key back or a receiver dis
     expect(history().flatMap((entry) => entry.deliveries.map((d) => d.status))).toContain("disabled");
   });
 });
+
+describe("sessions held back by a key that stays rate limited", () => {
+  it("each reach authsession.poll_failing after failureThreshold rounds of 429, the unanswered ones too", async () => {
+    const { api, events } = await startDaemonHarness({
+      sessions: [ref("first"), ref("second"), ref("third")],
+    });
+    await expect.poll(() => events.filter((e) => e.type === "authsession.ready").length, WAIT).toBe(3);
+    const startedAt = Date.now();
+    api.injectFault({ kind: "status", status: 429, retryAfter: 1 });
+    const failing = () =>
+      events
+        .filter((e) => e.type === "authsession.poll_failing")
+        .map((e) => ("authSessionId" in e.data ? e.data.authSessionId : ""))
+        .sort();
+    await expect.poll(failing, WAIT).toEqual(["first", "second", "third"]);
+    // failureThreshold 3 with a 1 s Retry-After: three pauses, not an unbounded wait.
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
+  });
+});
