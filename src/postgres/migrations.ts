@@ -77,6 +77,33 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "alert rule progress, silences, and events marked silenced (SQLite v4)",
+    sql: (s) => `
+      -- Every overdue timer derives from these rows and the session's since, never from memory.
+      CREATE TABLE ${s}.alert_progress (
+        rule TEXT NOT NULL,
+        session_key TEXT NOT NULL,
+        since BIGINT NOT NULL,
+        reminders INTEGER NOT NULL,
+        last_at BIGINT NOT NULL,
+        PRIMARY KEY (rule, session_key)
+      );
+
+      CREATE TABLE ${s}.silences (
+        id TEXT PRIMARY KEY,
+        match TEXT NOT NULL,
+        starts_at BIGINT NOT NULL,
+        ends_at BIGINT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        removed_at BIGINT
+      );
+
+      ALTER TABLE ${s}.events ADD COLUMN silenced_by TEXT;
+    `,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]?.version ?? 0;

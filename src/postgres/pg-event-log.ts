@@ -15,6 +15,8 @@ export interface NewEvent {
   event: AuthwatchEvent;
   sessionKey: string | null;
   timestamp: number;
+  /** The silence that held for it: stored marked, delivered nowhere. */
+  silencedBy?: string | undefined;
 }
 
 interface EventRow {
@@ -33,8 +35,8 @@ export function createPgEventLog(s: string) {
     async insert(db: Queryable, events: readonly NewEvent[]): Promise<Map<string, number>> {
       if (events.length === 0) return new Map();
       const { rows } = await db.query<{ seq: string; event_id: string }>(
-        `INSERT INTO ${s}.events (event_id, session_key, type, timestamp, body)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+        `INSERT INTO ${s}.events (event_id, session_key, type, timestamp, body, silenced_by)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
          RETURNING seq, event_id`,
         [
           events.map((item) => item.event.data.eventId),
@@ -42,6 +44,7 @@ export function createPgEventLog(s: string) {
           events.map((item) => item.event.type),
           events.map((item) => ms(item.timestamp)),
           events.map((item) => JSON.stringify(item.event)),
+          events.map((item) => item.silencedBy ?? null),
         ],
       );
       return new Map(rows.map((row) => [row.event_id, Number(row.seq)]));

@@ -5,6 +5,7 @@ import type { StateStore, StoreChange } from "../store/state-store.js";
 import { sessionKey } from "../types.js";
 import { FencedError } from "./fenced-error.js";
 import { LEADER_LEASE } from "./lease.js";
+import { createPgAlertTables } from "./pg-alert-tables.js";
 import { createPgEventLog, type NewEvent } from "./pg-event-log.js";
 import { createPgOutbox, type NewDelivery } from "./pg-outbox.js";
 import { createPgSessionStates } from "./pg-session-states.js";
@@ -42,6 +43,7 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
   const sessions = createPgSessionStates(s);
   const events = createPgEventLog(s);
   const outbox = createPgOutbox(s);
+  const alerts = createPgAlertTables(s);
   let healthy = true;
   let closed = false;
   const idleTimeoutMs = Math.max(250, Math.round(options.idleInTransactionMs ?? 5_000));
@@ -102,10 +104,15 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
       if (!change.event) continue;
       const key = change.kind === "transition" ? sessionKey(change.ref) : change.sessionKey;
       const at = eventTime(change.event);
-      newEvents.push({ event: change.event, sessionKey: key, timestamp: at });
+      newEvents.push({ event: change.event, sessionKey: key, timestamp: at, silencedBy: change.silencedBy });
       routes.push({ eventId: change.event.data.eventId, sessionKey: key, at, sinks: change.deliverTo });
     }
     const seqs = await events.insert(db, newEvents);
+    // An alert's progress lands in the same transaction as its event: a crash keeps both or neither.
+    for (const change of changes) {
+      if (change.kind === "event" && change.alertProgress)
+        await alerts.saveProgress(db, change.alertProgress);
+    }
     const deliveries: NewDelivery[] = [];
     for (const route of routes) {
       const eventSeq = seqs.get(route.eventId);
@@ -132,6 +139,8 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
       if (changes.length === 0) return;
       sessions.remember(await fenced((db) => commitAll(db, changes)));
     },
+    loadAlertProgress: () => alerts.loadProgress(pool),
+    currentSilences: (now) => alerts.currentSilences(pool, now),
     eventsAfter: (eventId, limit) => events.after(pool, eventId, limit),
     history: (options = {}) => events.history(pool, options),
     async pruneHistory(before) {

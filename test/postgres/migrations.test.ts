@@ -33,11 +33,13 @@ describe.skipIf(!postgresAvailable)("PostgreSQL migrations", () => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'authwatch' ORDER BY 1",
     );
     expect(rows.map((row) => row.table_name)).toEqual([
+      "alert_progress",
       "deliveries",
       "events",
       "lease",
       "schema_version",
       "sessions",
+      "silences",
       "sink_state",
     ]);
   });

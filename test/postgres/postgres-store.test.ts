@@ -1,7 +1,9 @@
 import type pg from "pg";
 import { describe, expect, it } from "vitest";
 import { acquireLease } from "../../src/postgres/lease.js";
+import { createPgAlertTables } from "../../src/postgres/pg-alert-tables.js";
 import { createPostgresStore } from "../../src/postgres/postgres-store.js";
+import { alertProgressKey } from "../../src/store/alert-tables.js";
 import type { StoreChange } from "../../src/store/state-store.js";
 import { sessionKey } from "../../src/types.js";
 import {
@@ -157,5 +159,54 @@ describe.skipIf(!postgresAvailable)("the PostgreSQL state store", () => {
     expect(await store.disabledSinks()).toEqual(new Map([["hook", "fp1"]]));
     expect(await store.markSinkRowsDisabled("hook")).toBe(1);
     expect(await store.pendingSinks()).toEqual([]);
+  });
+
+  it("keeps alert progress with its event across a restart, marks silenced events, and lists current silences", async () => {
+    const pool = await migratedPool(cluster());
+    const store = await leaderStore(pool);
+    const key = sessionKey(ref("s1"));
+    const progress = { since: T0, reminders: 2, lastAt: T0 + 60_000 };
+    await store.commit([
+      {
+        kind: "event",
+        event: pollFailingEvent(ref("s1")),
+        sessionKey: key,
+        deliverTo: [],
+        silencedBy: "sil_1",
+        alertProgress: { rule: "overdue", sessionKey: key, progress },
+      },
+    ]);
+    // A fresh store on the same database (a restart) reads the progress its alert timers derive from.
+    const next = createPostgresStore({ pool, schema: "authwatch", location: "test" });
+    expect(await next.loadAlertProgress?.()).toEqual(new Map([[alertProgressKey("overdue", key), progress]]));
+    const marked = await pool.query<{ silenced_by: string | null }>(
+      "SELECT silenced_by FROM authwatch.events",
+    );
+    expect(marked.rows).toEqual([{ silenced_by: "sil_1" }]);
+    await store.commit([
+      {
+        kind: "event",
+        event: pollFailingEvent(ref("s1"), T0 + 120_000),
+        sessionKey: key,
+        deliverTo: [],
+        alertProgress: { rule: "overdue", sessionKey: key, progress: null },
+      },
+    ]);
+    expect(await next.loadAlertProgress?.()).toEqual(new Map());
+
+    const tables = createPgAlertTables('"authwatch"');
+    const silence = (id: string, endsAt: number) => ({
+      id,
+      match: { project: "proj" },
+      startsAt: T0,
+      endsAt,
+      reason: "deploy",
+      createdAt: T0,
+    });
+    await tables.addSilence(pool, silence("sil_late", T0 + 7_200_000));
+    await tables.addSilence(pool, silence("sil_soon", T0 + 3_600_000));
+    await tables.addSilence(pool, silence("sil_over", T0 + 1_000));
+    expect((await next.currentSilences?.(T0 + 2_000))?.map((s) => s.id)).toEqual(["sil_soon", "sil_late"]);
+    expect((await next.currentSilences?.(T0 + 2_000))?.[0]).toEqual(silence("sil_soon", T0 + 3_600_000));
   });
 });
