@@ -1,7 +1,6 @@
-import type { AuthwatchEvent } from "../events.js";
-import { decodeError, encodeError } from "../store/error-column.js";
-import { QUEUED_BEHIND_HEAD } from "../store/outbox.js";
-import type { DeliveryRow, DeliveryStatus, RetryUpdate } from "../store/types.js";
+import { encodeError } from "../store/error-column.js";
+import { type DueRow, QUEUED_BEHIND_HEAD, toDeliveryRow } from "../store/outbox.js";
+import type { RetryUpdate } from "../store/types.js";
 import type { ErrorInfo } from "../types.js";
 import type { Queryable } from "./queryable.js";
 
@@ -11,21 +10,6 @@ export interface NewDelivery {
   sink: string;
   sessionKey: string | null;
   at: number;
-}
-
-interface DueRow {
-  id: string;
-  event_seq: string;
-  event_id: string;
-  sink: string;
-  session_key: string | null;
-  status: DeliveryStatus;
-  attempts: number;
-  retries: number;
-  next_attempt_at: string;
-  created_at: string;
-  last_error: string | null;
-  body: string;
 }
 
 /**
@@ -79,7 +63,7 @@ export function createPgOutbox(s: string) {
           ? ""
           : `AND EXISTS (SELECT 1 FROM ${s}.lease WHERE name = 'leader' AND epoch = $4
                            AND expires_at > clock_timestamp())`;
-      const { rows } = await db.query<DueRow>(
+      const { rows } = await db.query<DueRow<string>>(
         `SELECT d.id, d.event_seq, e.event_id, d.sink, d.session_key, d.status, d.attempts, d.retries,
                 d.next_attempt_at, d.created_at, d.last_error, e.body
          FROM ${s}.deliveries d JOIN ${s}.events e ON e.seq = d.event_seq
@@ -164,20 +148,3 @@ export function createPgOutbox(s: string) {
 
 /** Times reach BIGINT columns as whole milliseconds (clocks derived from the monotonic one have fractions). */
 export const ms = (time: number): number => Math.round(time);
-
-function toDeliveryRow(row: DueRow): DeliveryRow {
-  return {
-    id: Number(row.id),
-    eventSeq: Number(row.event_seq),
-    eventId: row.event_id,
-    sink: row.sink,
-    sessionKey: row.session_key,
-    status: row.status,
-    attempts: row.attempts,
-    retries: row.retries,
-    nextAttemptAt: Number(row.next_attempt_at),
-    createdAt: Number(row.created_at),
-    lastError: decodeError(row.last_error),
-    event: JSON.parse(row.body) as AuthwatchEvent,
-  };
-}

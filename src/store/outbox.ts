@@ -4,17 +4,21 @@ import type { ErrorInfo } from "../types.js";
 import { decodeError, encodeError } from "./error-column.js";
 import type { DeliveryRow, DeliveryStatus, RetryUpdate } from "./types.js";
 
-interface DueRow {
-  id: number;
-  event_seq: number;
+/**
+ * A due delivery joined with its event, as the SQLite and PostgreSQL outboxes select it. `Big` is the
+ * type BIGINT columns arrive as: numbers from better-sqlite3, strings from pg.
+ */
+export interface DueRow<Big extends number | string = number> {
+  id: Big;
+  event_seq: Big;
   event_id: string;
   sink: string;
   session_key: string | null;
   status: DeliveryStatus;
   attempts: number;
   retries: number;
-  next_attempt_at: number;
-  created_at: number;
+  next_attempt_at: Big;
+  created_at: Big;
   last_error: string | null;
   body: string;
 }
@@ -154,18 +158,18 @@ export function createOutbox(db: Database): Outbox {
   };
 }
 
-function toDeliveryRow(row: DueRow): DeliveryRow {
+export function toDeliveryRow(row: DueRow<number | string>): DeliveryRow {
   return {
-    id: row.id,
-    eventSeq: row.event_seq,
+    id: Number(row.id),
+    eventSeq: Number(row.event_seq),
     eventId: row.event_id,
     sink: row.sink,
     sessionKey: row.session_key,
     status: row.status,
     attempts: row.attempts,
     retries: row.retries,
-    nextAttemptAt: row.next_attempt_at,
-    createdAt: row.created_at,
+    nextAttemptAt: Number(row.next_attempt_at),
+    createdAt: Number(row.created_at),
     lastError: decodeError(row.last_error),
     event: JSON.parse(row.body) as AuthwatchEvent,
   };
