@@ -58,10 +58,10 @@ function ago(iso){if(!iso)return"—";const s=Math.max(0,(Date.now()-Date.parse(
  if(s<60)return Math.floor(s)+" s ago";if(s<3600)return Math.floor(s/60)+" min ago";if(s<86400)return Math.floor(s/3600)+" h ago";return Math.floor(s/86400)+" d ago"}
 function exact(iso){return iso?new Date(iso).toLocaleString()+" ("+iso+")":""}
 function badge(st){const c=cls(st);return '<span class="st s-'+c+'">'+(SHAPES[st]||(st==null?"○":"?"))+" "+esc(st==null?"not polled yet":st)+"</span>"}
-function rank(s){return s.failures>0&&s.status==="READY"?2:(RANK[s.status]??1)}
+function rank(s){return(s.failures>0||s.held)&&s.status==="READY"?2:(RANK[s.status]??1)}
 function marks(s){let m="";for(const o of s.overdue||[])m+='<span class="mark bad" title="'+esc("overdue since "+new Date(o.since).toLocaleString()+(o.reminders?", "+o.reminders+" reminders":""))+'">overdue: '+esc(o.rule)+"</span>";
  const q=s.silenced;if(q)m+='<span class="mark muted" title="'+esc("until "+new Date(q.until).toLocaleString()+(q.reason?": "+q.reason:""))+'">silenced</span>';return m}
-function health(s){if(!s.failures)return'<span class="muted">ok</span>';const e=s.lastError;return'<span class="bad" title="'+esc(s.failures+" failed polls"+(e?"; last: "+e.code+": "+e.message:""))+'">✕ '+(e?esc(e.code):"failing")+" ×"+s.failures+"</span>"}
+function health(s){if(!s.failures)return s.held?'<span class="bad" title="polls held back: '+esc(s.held)+'">⏸ '+esc(s.held)+"</span>":'<span class="muted">ok</span>';const e=s.lastError;return'<span class="bad" title="'+esc(s.failures+" failed polls"+(e?"; last: "+e.code+": "+e.message:""))+'">✕ '+(e?esc(e.code):"failing")+" ×"+s.failures+"</span>"}
 function bar(s){const k=keyOf(s),t=timeline.sessions[k],from=timeline.from,span=Date.now()-from;
  let segs=[];if(t){segs.push([from,t.start]);for(const[at,st]of t.changes)segs.push([at,st])}else segs.push([s.since?Math.max(from,Date.parse(s.since)):from,s.status]);
  let h="";for(let i=0;i<segs.length;i++){const[a,st]=segs[i];if(st==null)continue;const b=i+1<segs.length?segs[i+1][0]:Date.now();

@@ -9,7 +9,8 @@ import { openStore } from "../../src/store/store.js";
 import { captureLog } from "./log-capture.js";
 
 export const STATUS_WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
-const KEY = "sk-test-SECRET-status-5151";
+export const STATUS_KEY = "sk-test-SECRET-status-5151";
+const KEY = STATUS_KEY;
 
 export interface StatusDaemon {
   api: FakeIntunedApi;

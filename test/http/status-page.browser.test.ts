@@ -5,7 +5,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATUS_PAGE_HTML } from "../../src/http/status-page.js";
 import { seedHistory } from "../helpers/seed-history.js";
-import { STATUS_WORKSPACE, startStatusDaemon } from "../helpers/status-daemon.js";
+import { STATUS_KEY, STATUS_WORKSPACE, startStatusDaemon } from "../helpers/status-daemon.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -147,6 +147,32 @@ describe.skipIf(!HAVE_CHROMIUM)("the status page in Chromium", () => {
         .poll(() => rowOf(page, "crm-stuck").textContent(), { timeout: 15_000 })
         .toContain("overdue: stuck-pending");
       expect(await rowOf(page, "crm-fine").textContent()).not.toContain("overdue");
+    } finally {
+      await close();
+    }
+  });
+
+  it("marks the sessions of a refused key as held back, where they would otherwise read as healthy", async () => {
+    const { api, url } = await startStatusDaemon({
+      sessions: [{ project: "crm", id: "crm-refused", status: "READY" }],
+    });
+    const { page, close } = await openPage(url);
+    try {
+      await expect
+        .poll(() => rowOf(page, "crm-refused").textContent(), { timeout: 15_000 })
+        .toContain("● READY");
+      expect(await rowOf(page, "crm-refused").textContent()).toContain("ok");
+      api.setKeyValid(STATUS_KEY, false);
+      // The page re-reads /sessions every minute; a reload shows it at once.
+      await expect
+        .poll(
+          async () => {
+            await page.reload();
+            return rowOf(page, "crm-refused").textContent({ timeout: 5_000 });
+          },
+          { timeout: 20_000, interval: 500 },
+        )
+        .toContain("⏸ UNAUTHORIZED");
     } finally {
       await close();
     }
