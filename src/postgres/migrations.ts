@@ -1,12 +1,9 @@
+import { latestVersion, type Migration, type MigrationResult } from "../store/migrations.js";
 import type { Queryable } from "./queryable.js";
 import { quoteSchema } from "./schema-name.js";
 
 /** One step of the PostgreSQL schema; `sql` receives the quoted schema name. */
-export interface PostgresMigration {
-  version: number;
-  description: string;
-  sql: (s: string) => string;
-}
+export type PostgresMigration = Migration<(s: string) => string>;
 
 /**
  * The PostgreSQL schema history, the same tables as the SQLite file plus the lease and a version on
@@ -106,7 +103,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
 ];
 
-export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1]?.version ?? 0;
+export const POSTGRES_SCHEMA_VERSION = latestVersion(POSTGRES_MIGRATIONS);
 
 /**
  * Brings `schema` up to date in ONE transaction that first takes a transaction-scoped advisory lock:
@@ -119,9 +116,9 @@ export async function applyPostgresMigrations(
   client: Queryable,
   schema: string,
   migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
-): Promise<{ from: number; to: number }> {
+): Promise<MigrationResult> {
   const s = quoteSchema(schema);
-  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  const latest = latestVersion(migrations);
   await client.query("BEGIN");
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`authwatch migrations ${schema}`]);

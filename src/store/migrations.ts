@@ -1,10 +1,18 @@
 import type { Database } from "better-sqlite3";
 
-/** One step of the schema. Steps are applied in order, each in its own transaction with its version. */
-export interface Migration {
+/**
+ * One step of the schema. Steps are applied in order, each in its own transaction with its version.
+ * `Sql` is the statement text, or (PostgreSQL) a function of the quoted schema name that gives it.
+ */
+export interface Migration<Sql = string> {
   version: number;
   description: string;
-  sql: string;
+  sql: Sql;
+}
+
+/** The version a list of steps brings a schema to: its last step's (0 for none). */
+export function latestVersion(migrations: readonly Pick<Migration, "version">[]): number {
+  return migrations[migrations.length - 1]?.version ?? 0;
 }
 
 /**
@@ -134,7 +142,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+export const SCHEMA_VERSION = latestVersion(MIGRATIONS);
 
 export interface MigrationResult {
   from: number;
@@ -151,7 +159,7 @@ export function applyMigrations(
   migrations: readonly Migration[] = MIGRATIONS,
 ): MigrationResult {
   const from = db.pragma("user_version", { simple: true }) as number;
-  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  const latest = latestVersion(migrations);
   if (from > latest) {
     throw new Error(
       `schema version ${from} is newer than this authwatch knows (${latest}); upgrade authwatch`,
