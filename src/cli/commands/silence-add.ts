@@ -1,3 +1,4 @@
+import type { Command } from "commander";
 import type { SilenceMatch } from "../../alerts/silence.js";
 import { addSilence, newSilenceId } from "../../commands/silence.js";
 import { requireSqliteState } from "../../config/resolve-postgres.js";
@@ -16,12 +17,16 @@ export interface SilenceAddOptions extends GlobalOptions {
   reason: string;
 }
 
+/** The `silence` group that `silence add`, `list` and `remove` hang on, whichever registers first. */
+export const silenceGroup = (parent: Command): Command =>
+  commandGroup(parent, "silence", "keep events of some sessions from being delivered for a while");
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** `authwatch silence add (PROJECT/SESSION_ID… | --project P | --label k=v) --for DUR --reason TEXT`. */
 export const silenceAddCommand = defineCommand<SilenceAddOptions>({
   declare: (parent) =>
-    commandGroup(parent, "silence", "keep events of some sessions from being delivered for a while")
+    silenceGroup(parent)
       .command("add")
       .description("silence sessions for a while: their events are stored, shown in history, never delivered")
       .argument("[project/session...]", "the sessions to silence")

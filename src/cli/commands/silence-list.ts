@@ -1,9 +1,10 @@
 import { listSilences, renderSilences, silenceToJson } from "../../commands/silence.js";
 import { requireSqliteState } from "../../config/resolve-postgres.js";
 import { EXIT } from "../../errors/authwatch-error.js";
-import { commandGroup, defineCommand } from "../cli-command.js";
+import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
 import { loadCommandConfig } from "../load-config.js";
+import { silenceGroup } from "./silence-add.js";
 
 export interface SilenceListOptions extends GlobalOptions {
   json: boolean;
@@ -12,7 +13,7 @@ export interface SilenceListOptions extends GlobalOptions {
 /** `authwatch silence list [--json]`: the silences in force or still to come. */
 export const silenceListCommand = defineCommand<SilenceListOptions>({
   declare: (parent) =>
-    commandGroup(parent, "silence", "keep events of some sessions from being delivered for a while")
+    silenceGroup(parent)
       .command("list")
       .description("list the silences in force or still to come")
       .option("--json", "print JSON instead of a table"),

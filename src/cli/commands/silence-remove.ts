@@ -2,9 +2,10 @@ import { removeSilence } from "../../commands/silence.js";
 import { requireSqliteState } from "../../config/resolve-postgres.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { UsageError } from "../../errors/usage-error.js";
-import { commandGroup, defineCommand } from "../cli-command.js";
+import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
 import { loadCommandConfig } from "../load-config.js";
+import { silenceGroup } from "./silence-add.js";
 
 export interface SilenceRemoveOptions extends GlobalOptions {
   id: string;
@@ -13,7 +14,7 @@ export interface SilenceRemoveOptions extends GlobalOptions {
 /** `authwatch silence remove ID`: ends a silence now (a running daemon notices within seconds). */
 export const silenceRemoveCommand = defineCommand<SilenceRemoveOptions>({
   declare: (parent) =>
-    commandGroup(parent, "silence", "keep events of some sessions from being delivered for a while")
+    silenceGroup(parent)
       .command("remove")
       .description("end a silence now")
       .argument("<id>", "the silence's id, as `silence add` printed it"),
