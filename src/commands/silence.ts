@@ -3,7 +3,35 @@ import { existsSync } from "node:fs";
 import { describeMatch } from "../alerts/describe-rule.js";
 import type { Silence, SilenceMatch } from "../alerts/silence.js";
 import { formatTable } from "../cli/table.js";
+import type { ResolvedPostgres } from "../config/types.js";
 import { openStore } from "../store/store.js";
+
+/** Where a command finds the silences: the SQLite file, or PostgreSQL when the state is there. */
+export interface SilenceState {
+  statePath: string;
+  postgres?: ResolvedPostgres | undefined;
+}
+
+// Loaded only for PostgreSQL state, so SQLite users never load the pg driver.
+const postgresSilences = () => import("../postgres/pg-silences.js");
+
+export async function addSilenceTo(state: SilenceState, silence: Silence): Promise<void> {
+  if (!state.postgres) return addSilence(state.statePath, silence);
+  const { withPostgresSilences } = await postgresSilences();
+  await withPostgresSilences(state.postgres, (table) => table.add(silence));
+}
+
+export async function removeSilenceFrom(state: SilenceState, id: string, now: number): Promise<boolean> {
+  if (!state.postgres) return removeSilence(state.statePath, id, now);
+  const { withPostgresSilences } = await postgresSilences();
+  return withPostgresSilences(state.postgres, (table) => table.remove(id, now));
+}
+
+export async function listSilencesOf(state: SilenceState, now: number): Promise<Silence[]> {
+  if (!state.postgres) return listSilences(state.statePath, now);
+  const { withPostgresSilences } = await postgresSilences();
+  return withPostgresSilences(state.postgres, (table) => table.current(now));
+}
 
 /** `sil_` and 8 hex digits: short enough to type in `silence remove`. */
 export function newSilenceId(): string {

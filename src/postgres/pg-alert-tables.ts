@@ -67,6 +67,15 @@ export function createPgAlertTables(s: string) {
       );
     },
 
+    /** Ends a silence in force at `now`; false when none such is in force (unknown, ended, removed). */
+    async removeSilence(db: Queryable, id: string, now: number): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `UPDATE ${s}.silences SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL AND ends_at > $2`,
+        [id, Math.round(now)],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+
     /** Silences not removed and not yet ended at `now` (future ones included), soonest end first. */
     async currentSilences(db: Queryable, now: number): Promise<Silence[]> {
       const { rows } = await db.query<SilenceRow>(

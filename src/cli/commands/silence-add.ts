@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import type { SilenceMatch } from "../../alerts/silence.js";
-import { addSilence, newSilenceId } from "../../commands/silence.js";
-import { requireSqliteState } from "../../config/resolve-postgres.js";
+import { addSilenceTo, newSilenceId } from "../../commands/silence.js";
 import { MAX_SILENCE_MS } from "../../config/schema.js";
 import { formatDuration, parseDuration } from "../../duration.js";
 import { EXIT } from "../../errors/authwatch-error.js";
@@ -73,7 +72,7 @@ export const silenceAddCommand = defineCommand<SilenceAddOptions>({
     const config = loadCommandConfig(options, io, { needs: false, requireWatchlist: false });
     const now = Date.now();
     const id = newSilenceId();
-    addSilence(requireSqliteState(config, "silence add"), {
+    await addSilenceTo(config, {
       id,
       match: options.match,
       startsAt: now,

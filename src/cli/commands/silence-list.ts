@@ -1,5 +1,4 @@
-import { listSilences, renderSilences, silenceToJson } from "../../commands/silence.js";
-import { requireSqliteState } from "../../config/resolve-postgres.js";
+import { listSilencesOf, renderSilences, silenceToJson } from "../../commands/silence.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
@@ -21,7 +20,7 @@ export const silenceListCommand = defineCommand<SilenceListOptions>({
   async run(options, { io }) {
     const config = loadCommandConfig(options, io, { needs: false, requireWatchlist: false });
     const now = Date.now();
-    const silences = listSilences(requireSqliteState(config, "silence list"), now);
+    const silences = await listSilencesOf(config, now);
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ silences: silences.map(silenceToJson) }, null, 2)}\n`);
     } else {

@@ -1,5 +1,4 @@
-import { removeSilence } from "../../commands/silence.js";
-import { requireSqliteState } from "../../config/resolve-postgres.js";
+import { removeSilenceFrom } from "../../commands/silence.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { UsageError } from "../../errors/usage-error.js";
 import { defineCommand } from "../cli-command.js";
@@ -21,7 +20,7 @@ export const silenceRemoveCommand = defineCommand<SilenceRemoveOptions>({
   toOptions: ({ args, options }) => ({ ...options, id: String(args[0]) }),
   async run(options, { io }) {
     const config = loadCommandConfig(options, io, { needs: false, requireWatchlist: false });
-    if (!removeSilence(requireSqliteState(config, "silence remove"), options.id, Date.now())) {
+    if (!(await removeSilenceFrom(config, options.id, Date.now()))) {
       throw new UsageError(`no silence "${options.id}" is in force — see \`authwatch silence list\``);
     }
     io.stdout.write(`${options.id} removed\n`);
