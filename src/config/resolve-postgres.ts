@@ -49,19 +49,3 @@ export function resolvePostgresState(
   }
   return { url: { source, value: url }, location: redactDatabaseUrl(url), schema, leaseTtlMs };
 }
-
-/**
- * The SQLite state file, for a command that cannot use PostgreSQL yet; with PostgreSQL state it
- * refuses (exit 2) rather than write a local file the daemon would never read.
- */
-export function requireSqliteState(
-  config: { statePath: string; postgres?: ResolvedPostgres },
-  command: string,
-) {
-  if (config.postgres) {
-    throw new UsageError(
-      `${command} does not work with PostgreSQL state yet (${config.postgres.location}) — run it against a SQLite state file, or use the watchlist's "maintenance" windows`,
-    );
-  }
-  return config.statePath;
-}

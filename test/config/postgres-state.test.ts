@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseWatchlist } from "../../src/config/parse.js";
 import { resolveConfig } from "../../src/config/resolve.js";
-import { requireSqliteState } from "../../src/config/resolve-postgres.js";
 import type { ResolvedConfig } from "../../src/config/types.js";
 import { configError } from "../helpers/config-error.js";
 
@@ -71,18 +70,5 @@ describe("the PostgreSQL state setting (contract §10)", () => {
         expect.arrayContaining(["state.postgres.schema", "state.postgres.url"]),
       );
     }
-  });
-
-  it("makes silence refuse PostgreSQL state (exit 2) instead of writing a local file the daemon never reads", () => {
-    const config = resolveWith({ postgres: {} }, { AUTHWATCH_DATABASE_URL: URL_WITH_PASSWORD });
-    expect(() => requireSqliteState(config, "silence add")).toThrow(
-      expect.objectContaining({
-        exitCode: 2,
-        message: expect.stringMatching(
-          /^silence add does not work with PostgreSQL state yet \(postgres:\/\/authwatch:\*\*\*@/,
-        ),
-      }),
-    );
-    expect(requireSqliteState(resolveWith("./state.db", {}), "silence add")).toBe("/srv/state.db");
   });
 });
