@@ -49,6 +49,8 @@ export interface DaemonOptions {
    * guard: a leader whose lease may have ended (e.g. woken from a pause) polls nothing.
    */
   mayPoll?: () => boolean;
+  /** False while this process may not deliver (HA: the lease may have ended); rows stay pending. */
+  mayDeliver?: () => boolean;
   /**
    * A status server someone else listens on and keeps (PostgreSQL HA: the instance's server outlives
    * each term as leader); the daemon serves its routes there instead of listening on `listen`.
@@ -135,6 +137,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const worker = createOutboxWorker({
     store,
+    mayDeliver: options.mayDeliver,
     sinks: router.durableSinks(),
     disabledSinks,
     clock,

@@ -22,6 +22,8 @@ export interface AttemptOptions {
   quickRetries: number;
   /** Sink calls already made for this row in earlier rounds. */
   previousAttempts: number;
+  /** False once this process may no longer deliver (an HA leader that lost its lease): no more retries. */
+  mayCall?: () => boolean;
 }
 
 export interface AttemptResult {
@@ -60,6 +62,7 @@ export async function attemptDelivery(
         signal,
         shouldRetry: async ({ error, retriesConsumed }) => {
           if (!(error instanceof RetryableOutcome)) return false;
+          if (options.mayCall && !options.mayCall()) return false;
           const wait = quickRetryDelay(retriesConsumed + 1, {
             retryAfterMs: error.outcome.retryAfterMs,
             random,

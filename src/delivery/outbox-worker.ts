@@ -22,6 +22,8 @@ export interface OutboxWorkerOptions {
   concurrencyPerSink?: number;
   /** In-process retries right after a retryable failure, before the persisted schedule. Default 2. */
   quickRetries?: number;
+  /** See SinkLoopOptions.mayDeliver. */
+  mayDeliver?: (() => boolean) | undefined;
 }
 
 export interface OutboxWorker {
@@ -65,6 +67,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       metrics: options.metrics,
       concurrency,
       quickRetries,
+      mayDeliver: options.mayDeliver,
     });
 
   /**

@@ -22,6 +22,11 @@ export interface SinkLoopOptions {
   metrics: DeliveryMetrics | undefined;
   concurrency: number;
   quickRetries: number;
+  /**
+   * False while this process may not deliver (an HA leader whose lease may have ended, say after a
+   * SIGSTOP): checked right before each call, since rows read before a pause are still in hand after it.
+   */
+  mayDeliver?: (() => boolean) | undefined;
 }
 
 /** The delivery loop of one sink: its own timer, its own concurrency, nothing shared with others. */
@@ -126,6 +131,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
           if (stopped || disabled || running.size >= concurrency) break;
           if (running.has(row.id) || unsaved.has(row.id) || busySessions.has(laneOf(row))) continue;
           if (await isStale(row, now)) continue;
+          if (options.mayDeliver && !options.mayDeliver()) break;
           run(row);
         }
       }
@@ -202,8 +208,11 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
   }
 
   async function deliver(row: DeliveryRow, used: OutboxSinkEntry, signal: AbortSignal): Promise<void> {
+    // Left pending for whoever may deliver now (the new leader sends it, with the same id).
+    if (options.mayDeliver && !options.mayDeliver()) return;
     const startedAt = clock.monotonic();
     const result = await attemptDelivery(used.sink, row.event, {
+      ...(options.mayDeliver ? { mayCall: options.mayDeliver } : {}),
       signal,
       clock,
       random,

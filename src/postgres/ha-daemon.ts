@@ -89,6 +89,7 @@ export async function startHaDaemon(options: DaemonOptions & { config: { postgre
         config,
         store: innerStore,
         mayPoll: () => leadership.isLeading(),
+        mayDeliver: () => leadership.isLeading(),
         ...(server ? { statusServer: termServer(server.url) } : {}),
       });
       inner.metrics.registry.registerMetric(leaderGauge);

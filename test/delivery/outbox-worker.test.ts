@@ -80,6 +80,25 @@ describe("outbox worker", () => {
     expect(results).toContainEqual(["hook", "dead"]);
   });
 
+  it("calls no sink while it may not deliver (an HA leader past its lease), and makes no quick retry then", async () => {
+    let mayDeliver = false;
+    const a = record("a", "EXPIRED", ["hook"]);
+    const hook = sink("hook", (_id, call) => {
+      // The lease is lost while the first attempt is in flight: its quick retries must not follow.
+      if (call === 0) mayDeliver = false;
+      return call === 0 ? OUTCOMES.retry : OUTCOMES.delivered;
+    });
+    startWorker([hook], { mayDeliver: () => mayDeliver });
+    await clock.advance(10_000);
+    expect(hook.calls).toEqual([]);
+    expect(statusOf(a, "hook")).toMatchObject({ status: "pending", attempts: 0 });
+
+    mayDeliver = true;
+    worker!.notify("hook");
+    await clock.advance(10_000);
+    expect(hook.calls.map((c) => c.attempt)).toEqual([1]);
+  });
+
   it("marks delivered rows with their attempt count and reports the result", async () => {
     const a = record("a", "READY", ["hook"]);
     const b = record("b", "EXPIRED", ["hook"]);
