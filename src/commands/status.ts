@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import type { Dispatcher } from "undici";
 import { createClientPool } from "../api/client-pool.js";
 import { pollSession } from "../api/poll.js";
-import type { ResolvedConfig, WatchedSession } from "../config/types.js";
+import type { ResolvedConfig, ResolvedPostgres, WatchedSession } from "../config/types.js";
 import { EXIT } from "../errors/authwatch-error.js";
 import { toErrorInfo } from "../errors/to-error-info.js";
 import { createIdFilter } from "../projects/id-filter.js";
@@ -95,10 +95,7 @@ export async function collectStatus(
  * `since` for each session from the daemon's state file, when there is one: `status` itself polls
  * once and cannot know how long a status has held. Without it, `problem` says why, for one line.
  */
-export function readSinceFromStateFile(statePath: string): {
-  sinceOf?: StatusDeps["sinceOf"];
-  problem?: "missing" | string;
-} {
+export function readSinceFromStateFile(statePath: string): SinceFromState {
   if (!existsSync(statePath)) return { problem: "missing" };
   let states: Map<string, SessionState>;
   try {
@@ -112,6 +109,29 @@ export function readSinceFromStateFile(statePath: string): {
     // `since` is a nicety: a state file this user cannot read must not cost the status itself.
     return { problem: error instanceof Error ? error.message : String(error) };
   }
+  return sinceFrom(states);
+}
+
+export interface SinceFromState {
+  sinceOf?: StatusDeps["sinceOf"];
+  problem?: "missing" | string;
+}
+
+/** `since` from wherever the daemon keeps its state: the SQLite file, or PostgreSQL (contract §10). */
+export async function readSinceFromState(config: {
+  statePath: string;
+  postgres?: ResolvedPostgres | undefined;
+}): Promise<SinceFromState> {
+  if (!config.postgres) return readSinceFromStateFile(config.statePath);
+  try {
+    const { withPostgresState } = await import("../postgres/open-postgres-reader.js");
+    return sinceFrom(await withPostgresState(config.postgres, async (store) => store.loadSessions()));
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function sinceFrom(states: ReadonlyMap<string, SessionState>): SinceFromState {
   const sinceOf: StatusDeps["sinceOf"] = (session, status) => {
     const state = states.get(session.key);
     return state && state.status === status ? state.since : undefined;

@@ -1,6 +1,6 @@
 import type { ProjectQuery } from "../../commands/project-status.js";
 import { renderStatusTable, summarizeFailures } from "../../commands/render-status.js";
-import { collectStatus, readSinceFromStateFile, statusExitCode } from "../../commands/status.js";
+import { collectStatus, readSinceFromState, statusExitCode } from "../../commands/status.js";
 import { describeAlertsForStatus, readAlertsForStatus } from "../../commands/status-alerts.js";
 import type { ResolvedConfig } from "../../config/types.js";
 import { UsageError } from "../../errors/usage-error.js";
@@ -53,7 +53,7 @@ export const statusCommand = defineCommand<
       requireWatchlist: !byProject,
       flags: { workspaceId: options.workspace },
     });
-    const { sinceOf, problem } = readSinceFromStateFile(config.statePath);
+    const { sinceOf, problem } = await readSinceFromState(config);
     const projects = byProject ? projectQueries(options.projects, config) : undefined;
     const polled = await collectStatus(config, { ...(sinceOf ? { sinceOf } : {}), projects });
     // Contract §8: which rule is overdue since when, and whether the session is silenced.
