@@ -81,10 +81,11 @@ describe("delivery through the outbox", () => {
       response.writeHead(204).end();
     });
     onTestFinished(() => receiver.close());
+    // Each status held long enough for a 100 ms poll to see it even on a loaded machine.
     const timeline = [
-      { status: "PENDING", forMs: 400 },
-      { status: "READY", forMs: 400 },
-      { status: "EXPIRED", forMs: 400 },
+      { status: "PENDING", forMs: 1_500 },
+      { status: "READY", forMs: 1_500 },
+      { status: "EXPIRED", forMs: 1_500 },
       { status: "READY" },
     ];
     const { events } = await startInProcess([{ ...ref("down-1"), timeline }], receiver);
@@ -102,7 +103,7 @@ describe("delivery through the outbox", () => {
       "EXPIRED",
       "READY",
     ]);
-  }, 20_000);
+  }, 40_000);
 
   it("a slow receiver delays neither the console sink nor the polling", async () => {
     const receiver = await startReceiver((_request, response) => {
