@@ -133,8 +133,8 @@ describe("delivery through the outbox", () => {
     const receiver = await startReceiver((_request, response) => response.writeHead(410).end());
     onTestFinished(() => receiver.close());
     const timeline = [
-      { status: "PENDING", forMs: 300 },
-      { status: "READY", forMs: 300 },
+      { status: "PENDING", forMs: 1_000 },
+      { status: "READY", forMs: 1_000 },
       { status: "EXPIRED" },
     ];
     const { events, log, history } = await startInProcess([{ ...ref("gone-1"), timeline }], receiver);
