@@ -1,4 +1,4 @@
-import { UsageError } from "../errors/usage-error.js";
+
 import { isPostgresUrl, redactDatabaseUrl } from "../postgres/database-url.js";
 import type { SinkResolveContext } from "../sinks/sink-kind.js";
 import type { Watchlist } from "./schema.js";

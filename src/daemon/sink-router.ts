@@ -1,6 +1,5 @@
 import type { Clock } from "../clock.js";
 import type { SinkConfig } from "../config/types.js";
-import type { AuthwatchEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import { createSink } from "../sinks/create-sink.js";
 import { sinkWants } from "../sinks/filter.js";

@@ -1,29 +1,16 @@
-import type { Agent } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiDispatcher } from "../../src/api/dispatcher.js";
+
+import { describe, expect, it } from "vitest";
 import { UnauthorizedError } from "../../src/api/errors.js";
 import { AuthwatchError, EXIT } from "../../src/errors/authwatch-error.js";
 import { ConfigError } from "../../src/errors/config-error.js";
-import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
 import type { SessionRef } from "../../src/types.js";
 import type { WaitForSessionOptions, WaitTarget } from "../../src/wait/types.js";
 import { WaitError } from "../../src/wait/wait-error.js";
 import { waitForSession } from "../../src/wait/wait-for-sessions.js";
 import { createManualClock } from "../helpers/manual-clock.js";
-import { KEY, sessionRef } from "./fixtures.js";
+import { KEY, sessionRef, useFakeApiForFile } from "./fixtures.js";
 
-let api: FakeIntunedApi;
-let dispatcher: Agent;
-
-beforeAll(async () => {
-  api = await startFakeIntunedApi({ apiKeys: [KEY] });
-  dispatcher = createApiDispatcher();
-});
-
-afterAll(async () => {
-  await dispatcher.close();
-  await api.close();
-});
+const fake = useFakeApiForFile();
 
 const INTERVAL_MS = 200;
 
@@ -36,8 +23,8 @@ function wait(
     {
       sessions,
       apiKey: KEY,
-      baseUrl: api.url,
-      dispatcher,
+      baseUrl: fake.api().url,
+      dispatcher: fake.dispatcher(),
       intervalMs: INTERVAL_MS,
       timeoutMs: 2_000,
       requestTimeoutMs: 1_000,
@@ -64,13 +51,16 @@ async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }
 }
 
 const requestsOf = (ref: SessionRef) =>
-  api.requestLog().filter((entry) => entry.ref?.authSessionId === ref.authSessionId);
+  fake
+    .api()
+    .requestLog()
+    .filter((entry) => entry.ref?.authSessionId === ref.authSessionId);
 
 describe.concurrent("waitForSession against the fake API", () => {
   it("sees READY within one interval of the change and reports since when", async () => {
     const ref = sessionRef("turns-ready");
     const changeAt = Date.now() + 1_000;
-    api.setTimeline(ref, [{ status: "PENDING", forMs: 1_000 }, { status: "READY" }]);
+    fake.api().setTimeline(ref, [{ status: "PENDING", forMs: 1_000 }, { status: "READY" }]);
     const report = await wait(ref);
     const [session] = report.sessions;
     expect(session).toMatchObject({
@@ -88,7 +78,7 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("resolves at once when the session already has the status", async () => {
     const ref = sessionRef("already-ready");
-    api.setStatus(ref, "READY");
+    fake.api().setStatus(ref, "READY");
     const { ms, value } = await timed(() => wait(ref));
     // One poll and no sleep before it; the bound is loose because a loaded machine delays the request.
     expect(value.sessions[0]).toMatchObject({ polls: 1, reached: true });
@@ -97,8 +87,8 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("does not send the next request sooner than a 429's Retry-After of 2 seconds", async () => {
     const ref = sessionRef("rate-limited");
-    api.setStatus(ref, "READY");
-    api.injectFault({ kind: "status", status: 429, retryAfter: 2, count: 1, session: ref });
+    fake.api().setStatus(ref, "READY");
+    fake.api().injectFault({ kind: "status", status: 429, retryAfter: 2, count: 1, session: ref });
     const report = await wait(ref, { timeoutMs: 5_000 });
     const [limited, next] = requestsOf(ref);
     expect(limited?.status).toBe(429);
@@ -113,9 +103,9 @@ describe.concurrent("waitForSession against the fake API", () => {
     // Two projects, so each session has its own GET (two of one project would share one list request).
     const limited = sessionRef("limited-sibling", "project-a");
     const other = sessionRef("unlimited-sibling", "project-b");
-    api.setStatus(limited, "READY");
-    api.setTimeline(other, [{ status: "PENDING", forMs: 1_500 }, { status: "READY" }]);
-    api.injectFault({ kind: "status", status: 429, retryAfter: 1, count: 1, session: limited });
+    fake.api().setStatus(limited, "READY");
+    fake.api().setTimeline(other, [{ status: "PENDING", forMs: 1_500 }, { status: "READY" }]);
+    fake.api().injectFault({ kind: "status", status: 429, retryAfter: 1, count: 1, session: limited });
     await wait([limited, other], { timeoutMs: 4_000 });
     const refusedAt = requestsOf(limited).find((entry) => entry.status === 429)!.at;
     // A request already sent when the 429 came back may still arrive just after it (the machine may
@@ -128,8 +118,8 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("cuts a hanging request at the deadline instead of overshooting it", async () => {
     const ref = sessionRef("hangs-long");
-    api.setStatus(ref, "READY");
-    api.injectFault({ kind: "latency", ms: 10_000, session: ref });
+    fake.api().setStatus(ref, "READY");
+    fake.api().injectFault({ kind: "latency", ms: 10_000, session: ref });
     // The request timeout is longer than the whole wait: only the deadline can end the request.
     const { ms, value: error } = await timed(() =>
       failure(wait(ref, { timeoutMs: 800, requestTimeoutMs: 10_000 })),
@@ -144,8 +134,8 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("retries request timeouts until the deadline and overshoots it by less than one request timeout", async () => {
     const ref = sessionRef("always-slow");
-    api.setStatus(ref, "READY");
-    api.injectFault({ kind: "latency", ms: 5_000, session: ref });
+    fake.api().setStatus(ref, "READY");
+    fake.api().injectFault({ kind: "latency", ms: 5_000, session: ref });
     const { ms, value: error } = await timed(() =>
       failure(wait(ref, { timeoutMs: 1_000, requestTimeoutMs: 300 })),
     );
@@ -157,8 +147,8 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("checks once with timeout 0, letting that one request run to its own timeout", async () => {
     const ref = sessionRef("slow-once");
-    api.setStatus(ref, "READY");
-    api.injectFault({ kind: "latency", ms: 5_000, session: ref });
+    fake.api().setStatus(ref, "READY");
+    fake.api().injectFault({ kind: "latency", ms: 5_000, session: ref });
     const { ms, value: error } = await timed(() =>
       failure(wait(ref, { timeoutMs: 0, requestTimeoutMs: 400 })),
     );
@@ -170,7 +160,7 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("times out with exit code 1 when the API answers but the status never comes", async () => {
     const ref = sessionRef("stays-pending");
-    api.setStatus(ref, "PENDING");
+    fake.api().setStatus(ref, "PENDING");
     const { ms, value: error } = await timed(() => failure(wait(ref, { timeoutMs: 1_000 })));
     expect(ms).toBeGreaterThanOrEqual(990);
     expect(error).toMatchObject({ reason: "timeout", code: "WAIT_TIMEOUT", exitCode: EXIT.FAILURE });
@@ -182,8 +172,8 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("retries 5xx until the deadline and then reports the API as failing with exit code 5", async () => {
     const ref = sessionRef("server-down");
-    api.setStatus(ref, "READY");
-    api.injectFault({ kind: "status", status: 503, session: ref });
+    fake.api().setStatus(ref, "READY");
+    fake.api().injectFault({ kind: "status", status: 503, session: ref });
     const error = await failure(wait(ref, { timeoutMs: 1_200 }));
     expect(error).toMatchObject({
       reason: "api_failing",
@@ -198,15 +188,15 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("rides out a short outage and still resolves", async () => {
     const ref = sessionRef("brief-outage");
-    api.setStatus(ref, "READY");
-    api.injectFault({ kind: "status", status: 502, count: 2, session: ref });
+    fake.api().setStatus(ref, "READY");
+    fake.api().injectFault({ kind: "status", status: 502, count: 2, session: ref });
     const report = await wait(ref);
     expect(report.sessions[0]).toMatchObject({ status: "READY", lastError: null, polls: 3 });
   });
 
   it("ends at once with exit code 3 when a session it waits on to be READY is EXPIRED", async () => {
     const ref = sessionRef("expired-one");
-    api.setStatus(ref, "EXPIRED");
+    fake.api().setStatus(ref, "EXPIRED");
     const { ms, value: error } = await timed(() => failure(wait(ref, { intervalMs: 1_000 })));
     expect(ms).toBeLessThan(500);
     expect(error).toMatchObject({
@@ -225,14 +215,14 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("keeps waiting through EXPIRED without fail-fast, until READY comes", async () => {
     const ref = sessionRef("expired-then-ready");
-    api.setTimeline(ref, [{ status: "EXPIRED", forMs: 600 }, { status: "READY" }]);
+    fake.api().setTimeline(ref, [{ status: "EXPIRED", forMs: 600 }, { status: "READY" }]);
     const report = await wait(ref, { failFast: false });
     expect(report.sessions[0]).toMatchObject({ status: "READY", reached: true });
   });
 
   it("does not end early when waiting for a status other than READY", async () => {
     const ref = sessionRef("ready-not-expired");
-    api.setStatus(ref, "READY");
+    fake.api().setStatus(ref, "READY");
     const error = await failure(wait(ref, { for: "EXPIRED", timeoutMs: 600 }));
     expect(error.reason).toBe("timeout");
     expect(error.report.sessions[0]?.polls).toBeGreaterThanOrEqual(3);
@@ -240,14 +230,14 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("waits for NOT_FOUND until the session is deleted", async () => {
     const ref = sessionRef("to-be-deleted");
-    api.setTimeline(ref, [{ status: "READY", forMs: 500 }, { status: "NOT_FOUND" }]);
+    fake.api().setTimeline(ref, [{ status: "READY", forMs: 500 }, { status: "NOT_FOUND" }]);
     const report = await wait(ref, { for: "NOT_FOUND" });
     expect(report.sessions[0]).toMatchObject({ status: "NOT_FOUND", reached: true });
   });
 
   it("stops at the first 401 with exit code 4 and the refusal as cause", async () => {
     const ref = sessionRef("wrong-key");
-    api.setStatus(ref, "READY");
+    fake.api().setStatus(ref, "READY");
     const { ms, value: error } = await timed(() => failure(wait(ref, { apiKey: "sk-revoked" })));
     expect(ms).toBeLessThan(500);
     expect(error).toMatchObject({
@@ -261,7 +251,7 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("uses a session's own key over the default one", async () => {
     const ref = sessionRef("own-key");
-    api.setStatus(ref, "READY");
+    fake.api().setStatus(ref, "READY");
     const report = await wait({ ...ref, apiKey: KEY }, { apiKey: "sk-revoked" });
     expect(report.sessions[0]?.reached).toBe(true);
   });
@@ -270,9 +260,9 @@ describe.concurrent("waitForSession against the fake API", () => {
     const ready = sessionRef("group-ready");
     const late = sessionRef("group-late");
     const stuck = sessionRef("group-stuck", "billing");
-    api.setStatus(ready, "READY");
-    api.setTimeline(late, [{ status: "PENDING", forMs: 500 }, { status: "READY" }]);
-    api.setStatus(stuck, "PENDING");
+    fake.api().setStatus(ready, "READY");
+    fake.api().setTimeline(late, [{ status: "PENDING", forMs: 500 }, { status: "READY" }]);
+    fake.api().setStatus(stuck, "PENDING");
     const both = await wait([ready, late]);
     expect(both.sessions.map((session) => session.reached)).toEqual([true, true]);
 
@@ -285,7 +275,7 @@ describe.concurrent("waitForSession against the fake API", () => {
 
   it("stops at once on the caller's abort and takes the exit code from its reason", async () => {
     const ref = sessionRef("interrupted");
-    api.setStatus(ref, "PENDING");
+    fake.api().setStatus(ref, "PENDING");
     const controller = new AbortController();
     let polled = () => {};
     const firstPoll = new Promise<void>((resolve) => {
@@ -302,7 +292,7 @@ describe.concurrent("waitForSession against the fake API", () => {
   });
 
   it("rejects a session without any API key as a config error", async () => {
-    const promise = waitForSession({ sessions: sessionRef("no-key"), baseUrl: api.url });
+    const promise = waitForSession({ sessions: sessionRef("no-key"), baseUrl: fake.api().url });
     await expect(promise).rejects.toBeInstanceOf(ConfigError);
     await expect(promise).rejects.toMatchObject({ exitCode: EXIT.USAGE, message: /sessions\[0\]\.apiKey/ });
   });
@@ -322,12 +312,12 @@ describe("waitForSession with an injected clock", () => {
     const clock = createManualClock();
     const startedAt = clock.now();
     const ref = sessionRef("manual-ready");
-    api.setStatus(ref, "PENDING");
+    fake.api().setStatus(ref, "PENDING");
     const pending = wait(ref, { clock, intervalMs: 60_000, timeoutMs: 300_000, jitter: 0 });
     // The deadline's timer and the sleep after the first poll.
     await until(() => clock.pendingTimers() === 2);
     expect(requestsOf(ref)).toHaveLength(1);
-    api.setStatus(ref, "READY");
+    fake.api().setStatus(ref, "READY");
     await clock.advance(59_999);
     expect(requestsOf(ref)).toHaveLength(1);
     await clock.advance(1);
@@ -339,7 +329,7 @@ describe("waitForSession with an injected clock", () => {
   it("ends exactly at the clock's deadline, the last sleep shortened to fit", async () => {
     const clock = createManualClock();
     const ref = sessionRef("manual-timeout");
-    api.setStatus(ref, "PENDING");
+    fake.api().setStatus(ref, "PENDING");
     const pending = failure(wait(ref, { clock, intervalMs: 60_000, timeoutMs: 150_000, jitter: 0 }));
     for (let poll = 1; poll <= 3; poll++) {
       await until(() => clock.pendingTimers() === 2 && requestsOf(ref).length === poll);

@@ -1,31 +1,19 @@
-import type { Agent } from "undici";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiDispatcher } from "../../src/api/dispatcher.js";
-import { type FakeIntunedApi, startFakeIntunedApi } from "../../src/fake-api/server.js";
+
+import { describe, expect, it } from "vitest";
 import type { WaitForSessionOptions, WaitTarget } from "../../src/wait/types.js";
 import { WaitError } from "../../src/wait/wait-error.js";
 import { waitForSession } from "../../src/wait/wait-for-sessions.js";
-import { KEY, sessionRef } from "./fixtures.js";
+import { KEY, sessionRef, useFakeApiForFile } from "./fixtures.js";
 
-let api: FakeIntunedApi;
-let dispatcher: Agent;
-
-beforeAll(async () => {
-  api = await startFakeIntunedApi({ apiKeys: [KEY] });
-  dispatcher = createApiDispatcher();
-});
-afterAll(async () => {
-  await dispatcher.close();
-  await api.close();
-});
+const fake = useFakeApiForFile();
 
 const INTERVAL_MS = 200;
 const wait = (sessions: WaitTarget[], options: Partial<WaitForSessionOptions> = {}) =>
   waitForSession({
     sessions,
     apiKey: KEY,
-    baseUrl: api.url,
-    dispatcher,
+    baseUrl: fake.api().url,
+    dispatcher: fake.dispatcher(),
     intervalMs: INTERVAL_MS,
     jitter: 0,
     timeoutMs: 4_000,
@@ -34,15 +22,18 @@ const wait = (sessions: WaitTarget[], options: Partial<WaitForSessionOptions> = 
   });
 
 const requestsOf = (project: string) =>
-  api.requestLog().filter((entry) => entry.project?.projectName === project);
+  fake
+    .api()
+    .requestLog()
+    .filter((entry) => entry.project?.projectName === project);
 
 describe("waitForSession with several sessions of one project", () => {
   it("uses one list request per interval for the project and none per session", async () => {
     const project = "list-wait";
     const refs = ["user-1", "user-2", "user-3"].map((id) => sessionRef(id, project));
-    api.setStatus(refs[0]!, "READY");
-    api.setTimeline(refs[1]!, [{ status: "PENDING", forMs: 900 }, { status: "READY" }]);
-    api.setTimeline(refs[2]!, [{ status: "PENDING", forMs: 600 }, { status: "READY" }]);
+    fake.api().setStatus(refs[0]!, "READY");
+    fake.api().setTimeline(refs[1]!, [{ status: "PENDING", forMs: 900 }, { status: "READY" }]);
+    fake.api().setTimeline(refs[2]!, [{ status: "PENDING", forMs: 600 }, { status: "READY" }]);
     const report = await wait(refs);
     expect(report.sessions.map((s) => [s.authSessionId, s.status, s.reached])).toEqual([
       ["user-1", "READY", true],
@@ -58,7 +49,7 @@ describe("waitForSession with several sessions of one project", () => {
 
   it("ends early when a session is missing from the project's list, as its own 404 would", async () => {
     const project = "list-wait-gone";
-    api.setStatus(sessionRef("here", project), "PENDING");
+    fake.api().setStatus(sessionRef("here", project), "PENDING");
     const error = await wait([sessionRef("here", project), sessionRef("gone", project)]).catch(
       (e: unknown) => e,
     );
@@ -73,8 +64,8 @@ describe("waitForSession with several sessions of one project", () => {
   it("keeps one GET per session for a session alone in its project", async () => {
     const a = sessionRef("solo-1", "solo-a");
     const b = sessionRef("solo-2", "solo-b");
-    api.setStatus(a, "READY");
-    api.setStatus(b, "READY");
+    fake.api().setStatus(a, "READY");
+    fake.api().setStatus(b, "READY");
     await wait([a, b]);
     expect([...requestsOf("solo-a"), ...requestsOf("solo-b")].map((entry) => entry.kind)).toEqual([
       "get",
@@ -85,8 +76,8 @@ describe("waitForSession with several sessions of one project", () => {
   it("records a failing list against every session of the project and retries it", async () => {
     const project = "list-wait-flaky";
     const refs = [sessionRef("f-1", project), sessionRef("f-2", project)];
-    for (const ref of refs) api.setStatus(ref, "READY");
-    api.injectFault({
+    for (const ref of refs) fake.api().setStatus(ref, "READY");
+    fake.api().injectFault({
       kind: "status",
       status: 503,
       count: 2,
