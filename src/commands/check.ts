@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { createClientPool } from "../api/client-pool.js";
 import { NotFoundError, UnauthorizedError } from "../api/errors.js";
-import type { ResolvedConfig, Secret, } from "../config/types.js";
+import type { ResolvedConfig, Secret } from "../config/types.js";
 import { AuthwatchError } from "../errors/authwatch-error.js";
 import type { ErrorCode } from "../errors/codes.js";
 import type { ConfigIssue } from "../errors/config-error.js";

@@ -1,4 +1,3 @@
-
 import { isPostgresUrl, redactDatabaseUrl } from "../postgres/database-url.js";
 import type { SinkResolveContext } from "../sinks/sink-kind.js";
 import type { Watchlist } from "./schema.js";

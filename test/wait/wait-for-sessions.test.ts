@@ -1,4 +1,3 @@
-
 import { describe, expect, it } from "vitest";
 import { UnauthorizedError } from "../../src/api/errors.js";
 import { AuthwatchError, EXIT } from "../../src/errors/authwatch-error.js";

@@ -1,4 +1,3 @@
-
 import { describe, expect, it } from "vitest";
 import type { WaitForSessionOptions, WaitTarget } from "../../src/wait/types.js";
 import { WaitError } from "../../src/wait/wait-error.js";
