@@ -74,6 +74,33 @@ async function runPostgres(): Promise<PostgresBenchResult | undefined> {
   return runChild<PostgresBenchResult>("postgres", POSTGRES, 240_000);
 }
 
+async function runDelivery(): Promise<DeliveryResult[]> {
+  progress(`transition to delivery, ${DELIVERY.runs} runs …`);
+  return runChild<DeliveryResult[]>("delivery", DELIVERY, 150_000);
+}
+
+async function runSteady(): Promise<SteadyResult> {
+  progress(`${formatNumber(STEADY.count)} sessions: memory, start-up, idle …`);
+  const dir = mkdtempSync(join(tmpdir(), "authwatch-bench-steady-"));
+  try {
+    const files = await runChild<SteadyFiles>("steady-prepare", { dir, ...STEADY }, 120_000);
+    const options: SteadyOptions = { ...STEADY, files };
+    const steady = await runChild<SteadyResult>("steady", options, 240_000);
+    progress(
+      `  ${formatNumber(steady.heapBytesPerSession)} heap bytes per session, start-up ${formatNumber(steady.startupMs)} ms, ` +
+        `idle ${steady.idleCpuMsPerMin.toFixed(1)} ms CPU per minute`,
+    );
+    return steady;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runSweep(): Promise<SweepSuiteResult> {
+  progress(`sweeps of ${formatNumber(SWEEP.count)} sessions …`);
+  return runChild<SweepSuiteResult>("sweep", SWEEP, 240_000);
+}
+
 async function main(parts: readonly string[]): Promise<void> {
   const started = performance.now();
   const machine = describeMachine();
@@ -97,26 +124,21 @@ async function main(parts: readonly string[]): Promise<void> {
     return;
   }
 
-  progress(`transition to delivery, ${DELIVERY.runs} runs …`);
-  const delivery = await runChild<DeliveryResult[]>("delivery", DELIVERY, 150_000);
-
-  progress(`${formatNumber(STEADY.count)} sessions: memory, start-up, idle …`);
-  const dir = mkdtempSync(join(tmpdir(), "authwatch-bench-steady-"));
-  let steady: SteadyResult;
-  try {
-    const files = await runChild<SteadyFiles>("steady-prepare", { dir, ...STEADY }, 120_000);
-    const options: SteadyOptions = { ...STEADY, files };
-    steady = await runChild<SteadyResult>("steady", options, 240_000);
-    progress(
-      `  ${formatNumber(steady.heapBytesPerSession)} heap bytes per session, start-up ${formatNumber(steady.startupMs)} ms, ` +
-        `idle ${steady.idleCpuMsPerMin.toFixed(1)} ms CPU per minute`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  // `npm run bench -- delivery|steady|sweep` runs only those parts and prints their raw results: for
+  // iterating on one figure; the table and the summary line need the whole run.
+  const only = (["delivery", "steady", "sweep"] as const).filter((part) => parts.includes(part));
+  if (only.length > 0) {
+    const results: Record<string, unknown> = {};
+    if (only.includes("delivery")) results.delivery = await runDelivery();
+    if (only.includes("steady")) results.steady = await runSteady();
+    if (only.includes("sweep")) results.sweep = await runSweep();
+    process.stdout.write(`${JSON.stringify(results)}\n`);
+    return;
   }
 
-  progress(`sweeps of ${formatNumber(SWEEP.count)} sessions …`);
-  const sweep = await runChild<SweepSuiteResult>("sweep", SWEEP, 240_000);
+  const delivery = await runDelivery();
+  const steady = await runSteady();
+  const sweep = await runSweep();
 
   const projects = await runProjects();
 

@@ -294,6 +294,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       record: (event, key, change) => pipeline.recordEvent(event, key, change),
     });
   } catch (error) {
+    metrics.close();
     await server?.close();
     await router.close();
     await store.close();
@@ -411,6 +412,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       pipeline.close();
       await worker.stop(Math.max(0, deadline - clock.monotonic() - 200));
       status?.closeEventStreams();
+      metrics.close();
       await server?.close();
       await router.close();
       await store.close();

@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Awaitable } from "../store/state-store.js";
 import { VERSION } from "../version.js";
+import { EVENT_LOOP_METRIC_NAMES, registerEventLoopMetrics } from "./event-loop-metrics.js";
 
 /**
  * What /metrics reads at scrape time, so polls that change nothing cost no metric updates per session.
@@ -24,13 +25,22 @@ export interface DaemonMetrics {
   schedulerLate(ms: number): void;
   /** One request to the Intuned API: `kind` get or list, `result` ok, not_found or an error code in lower case. */
   apiRequest(kind: "get" | "list", result: string): void;
+  /** Stops the event-loop sampler; the registry can still be read. */
+  close(): void;
 }
+
+/** The longest timer Node.js accepts (about 24.8 days). */
+const NEVER_MS = 2 ** 31 - 1;
 
 /** Prometheus metrics of the daemon (names documented in the README). */
 export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
   const registry = new Registry();
   // Process and Node.js metrics (CPU, memory, event-loop lag, handles) that operators' dashboards expect.
-  collectDefaultMetrics({ register: registry });
+  // prom-client's own event-loop family wakes the process 100 times a second; it is replaced by ours
+  // (event-loop-metrics.ts). Its native monitor cannot be left out, only slowed to never firing.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: NEVER_MS });
+  for (const name of EVENT_LOOP_METRIC_NAMES) registry.removeSingleMetric(name);
+  const eventLoop = registerEventLoopMetrics(registry);
   new Gauge({
     name: "authwatch_build_info",
     help: "Always 1; the labels say which authwatch and Node.js are running.",
@@ -147,6 +157,9 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
     },
     schedulerLate(ms) {
       lateness.observe(ms / 1000);
+    },
+    close() {
+      eventLoop.close();
     },
   };
 }

@@ -48,6 +48,7 @@ export async function startHaDaemon(options: DaemonOptions & { config: { postgre
       ? await listenStatusServer(options.listen, { token: options.httpToken, logger, clock })
       : undefined;
   } catch (error) {
+    standbyMetrics.close();
     await Promise.all([pool.end(), leasePool.end()]);
     throw error;
   }
@@ -161,6 +162,7 @@ export async function startHaDaemon(options: DaemonOptions & { config: { postgre
       // A clean stop may let deliveries in flight finish; losing the lease may not.
       stepDownPatienceMs = timeoutMs;
       await leadership.stop();
+      standbyMetrics.close();
       await server?.close();
       await reader.close();
       await Promise.all([pool.end(), leasePool.end()]);
