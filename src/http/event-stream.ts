@@ -23,6 +23,13 @@ const REPLAY_PAGE = 500;
 const DEFAULT_MAX_BUFFER_BYTES = 1024 * 1024;
 const DEFAULT_HEARTBEAT_MS = 15_000;
 
+/** The head of the stream; a HEAD request gets it too, then an empty body at once. */
+const STREAM_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-store",
+  "x-accel-buffering": "no",
+};
+
 const frame = (event: AuthwatchEvent) => `id: ${event.data.eventId}\ndata: ${JSON.stringify(event)}\n\n`;
 
 /**
@@ -37,6 +44,12 @@ export function createEventStream(feed: EventFeed, options: EventStreamOptions) 
   const clients = new Set<ServerResponse>();
 
   async function handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    // A HEAD asks whether the stream is there (a monitor, `curl -I`): answering it as a stream would
+    // hold it open forever, with no body to send.
+    if (request.method === "HEAD") {
+      response.writeHead(200, STREAM_HEADERS).end();
+      return;
+    }
     const remote = request.socket.remoteAddress;
     let closed = false;
     // Live events wait here while stored ones are replayed; bytes counted so replay cannot grow it unbounded.
@@ -79,11 +92,7 @@ export function createEventStream(feed: EventFeed, options: EventStreamOptions) 
       unsubscribe();
     });
 
-    response.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      "x-accel-buffering": "no",
-    });
+    response.writeHead(200, STREAM_HEADERS);
     send("retry: 2000\n\n");
 
     const lastId = request.headers["last-event-id"] ?? url.searchParams.get("lastEventId") ?? undefined;

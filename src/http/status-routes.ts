@@ -47,6 +47,19 @@ function startStream(response: Parameters<Route>[1], type: string) {
   response.writeHead(200, { "content-type": type, "cache-control": "no-store" });
 }
 
+/**
+ * Answers a HEAD to a streamed route with the head a GET gets and no body, before any of the body's
+ * work (50,000 sessions described only to be thrown away); true when it did.
+ */
+function answeredHead(request: Parameters<Route>[0], response: Parameters<Route>[1], type: string): boolean {
+  if (request.method !== "HEAD") return false;
+  startStream(response, type);
+  response.end();
+  return true;
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
 function* sessionsJson(sources: StatusSources, snapshot: readonly WatchedSession[]): Generator<string> {
   yield '{"sessions":[';
   let first = true;
@@ -105,11 +118,13 @@ export function createStatusRoutes(sources: StatusSources) {
       const health = sources.healthy();
       sendText(response, health.ok ? 200 : 503, `${JSON.stringify(health)}\n`, "application/json");
     },
-    "/sessions": async (_request, response) => {
-      startStream(response, "application/json; charset=utf-8");
+    "/sessions": async (request, response) => {
+      if (answeredHead(request, response, JSON_TYPE)) return;
+      startStream(response, JSON_TYPE);
       await writeChunked(response, sessionsJson(sources, sources.sessions()));
     },
-    "/metrics": async (_request, response) => {
+    "/metrics": async (request, response) => {
+      if (answeredHead(request, response, sources.registry.contentType)) return;
       const head = await sources.registry.metrics();
       const snapshot = sources.sessions();
       startStream(response, sources.registry.contentType);
@@ -122,7 +137,8 @@ export function createStatusRoutes(sources: StatusSources) {
       );
     },
     "/events": events.handle,
-    "/timeline": async (_request, response) => {
+    "/timeline": async (request, response) => {
+      if (answeredHead(request, response, JSON_TYPE)) return;
       const now = sources.now();
       const from = now - TIMELINE_DAYS * 86_400_000;
       // Read and group in pages, a turn of the event loop each: 50,000 changes in one query held it for
@@ -139,7 +155,7 @@ export function createStatusRoutes(sources: StatusSources) {
         if (page.length < CHANGES_PAGE) break;
         await nextTurn();
       }
-      startStream(response, "application/json; charset=utf-8");
+      startStream(response, JSON_TYPE);
       await writeChunked(response, timelineJson(bySession, from, now));
     },
     "/sinks": async (_request, response) => sendJson(response, { sinks: await sources.sinks() }),

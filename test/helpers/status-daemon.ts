@@ -29,6 +29,8 @@ export interface StatusDaemonOptions {
   watchlist?: Record<string, unknown>;
   /** An existing folder: reuse its state file (a restart). */
   dir?: string;
+  /** Listen on every interface, as `--listen 0.0.0.0:PORT`, where this token is required; `url` still says 127.0.0.1. */
+  httpToken?: string;
 }
 
 /** A real daemon listening on 127.0.0.1:0, polling a fake Intuned API every 150 ms; cleaned up by the test. */
@@ -65,7 +67,8 @@ export async function startStatusDaemon(options: StatusDaemonOptions): Promise<S
   const daemon = await startDaemon({
     config,
     logger: log.logger,
-    listen: { host: "127.0.0.1", port: 0 },
+    listen: { host: options.httpToken ? "0.0.0.0" : "127.0.0.1", port: 0 },
+    ...(options.httpToken ? { httpToken: options.httpToken } : {}),
     env: { PATH: process.env.PATH ?? "" },
   });
   onTestFinished(() => daemon.stop(2_000));
@@ -77,5 +80,6 @@ export async function startStatusDaemon(options: StatusDaemonOptions): Promise<S
       store.close();
     }
   };
-  return { api, daemon, url: daemon.statusUrl ?? "", log, dir, ref, storedEventIds };
+  const url = (daemon.statusUrl ?? "").replace("//0.0.0.0:", "//127.0.0.1:");
+  return { api, daemon, url, log, dir, ref, storedEventIds };
 }
