@@ -106,11 +106,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let failing: Awaited<ReturnType<StateStore["failingSessions"]>>;
   let disabledSinks: Map<string, string>;
   let refusedKeys: Set<string>;
+  let failingProjects: Awaited<ReturnType<NonNullable<StateStore["failingProjects"]>>>;
   try {
     for (const [key, state] of await store.loadSessions()) states.set(sessions.get(key)?.key ?? key, state);
     failing = await store.failingSessions();
     disabledSinks = await store.disabledSinks();
     refusedKeys = (await store.refusedKeys?.()) ?? new Set();
+    failingProjects = (await store.failingProjects?.()) ?? new Map();
   } catch (error) {
     await store.close();
     await server?.close();
@@ -207,7 +209,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     keyAccepted: pollHandler.keyAccepted,
     metrics,
   });
-  projects = createProjectSet({ projects: config.projects, states, scheduler });
+  projects = createProjectSet({ projects: config.projects, states, scheduler, failing: failingProjects });
 
   let running = true;
   /** Each durable sink and whether its receiver disabled it (410) under its current delivery config. */

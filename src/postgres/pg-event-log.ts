@@ -1,5 +1,6 @@
 import type { AuthwatchEvent } from "../events.js";
 import { decodeError } from "../store/error-column.js";
+import { type FailingProject, failingProjectsOf } from "../store/failing-projects.js";
 import type {
   DeliveryStatus,
   DeliverySummary,
@@ -69,6 +70,15 @@ export function createPgEventLog(s: string) {
         });
       }
       return failing;
+    },
+
+    /** Projects whose last list-health event is project.poll_failing (stored without a session key). */
+    async failingProjects(db: Queryable): Promise<Map<string, FailingProject>> {
+      const { rows } = await db.query<{ body: string }>(
+        `SELECT body FROM ${s}.events
+         WHERE session_key IS NULL AND type IN ('project.poll_failing', 'project.poll_recovered') ORDER BY seq`,
+      );
+      return failingProjectsOf(rows.map((row) => row.body));
     },
 
     async after(db: Queryable, eventId: string | null, limit: number): Promise<StoredEvent[] | undefined> {

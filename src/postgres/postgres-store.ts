@@ -129,6 +129,7 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
     location: options.location,
     loadSessions: () => sessions.load(pool),
     failingSessions: () => events.failingSessions(pool),
+    failingProjects: () => events.failingProjects(pool),
     async disabledSinks() {
       const { rows } = await pool.query<{ sink: string; fingerprint: string }>(
         `SELECT sink, fingerprint FROM ${s}.sink_state WHERE disabled`,

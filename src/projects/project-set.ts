@@ -1,5 +1,6 @@
 import type { WatchedProject, WatchedSession } from "../config/types.js";
 import type { Scheduler } from "../scheduler/types.js";
+import type { FailingProject } from "../store/failing-projects.js";
 import type { SessionState } from "../types.js";
 import {
   createProjectWatch,
@@ -37,14 +38,20 @@ export function createProjectSet(options: {
   projects: readonly WatchedProject[];
   states: ReadonlyMap<string, SessionState>;
   scheduler: Pick<Scheduler, "upsert" | "remove">;
+  /** Projects whose list was failing when the daemon last stopped (store.failingProjects), by key. */
+  failing?: ReadonlyMap<string, FailingProject>;
 }): ProjectSet {
   const { states, scheduler } = options;
+  // Taken by the first watch of each project, at start or by a later reload, then forgotten: a watch
+  // keeps its own health from there on.
+  const failingAtStart = new Map(options.failing);
   // By project key; the target's key is `${project.key}/*`.
   const watches = new Map<string, ProjectWatch>();
   const byTarget = new Map<string, ProjectWatch>();
 
   const add = (project: WatchedProject) => {
-    const watch = createProjectWatch(project, states);
+    const watch = createProjectWatch(project, states, failingAtStart.get(project.key));
+    failingAtStart.delete(project.key);
     watches.set(project.key, watch);
     byTarget.set(watch.target.key, watch);
     scheduler.upsert(watch.target, mostUrgentStatus(watch, states));

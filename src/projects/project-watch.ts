@@ -1,6 +1,7 @@
 import type { WatchedProject, WatchedSession } from "../config/types.js";
 import { HEALTHY, type PollHealth } from "../poll-health.js";
 import { intervalFor } from "../scheduler/next-poll-time.js";
+import type { FailingProject } from "../store/failing-projects.js";
 import { type SessionState, sessionKey } from "../types.js";
 import { createIdFilter, type IdFilter } from "./id-filter.js";
 
@@ -24,17 +25,20 @@ export const PROJECT_TARGET_ID = "*";
  * A project entry with the sessions the state already knows under it (those that pass its filter):
  * after a restart they are members at once, so a session deleted while authwatch was down becomes
  * NOT_FOUND at the first list, and /sessions shows the project before that list returns.
+ * `failing`: the list was failing when the daemon stopped (project.poll_failing stored last), so its
+ * next success announces project.poll_recovered and further failures repeat nothing.
  */
 export function createProjectWatch(
   project: WatchedProject,
   knownStates: ReadonlyMap<string, SessionState>,
+  failing?: FailingProject,
 ): ProjectWatch {
   const watch: ProjectWatch = {
     project,
     filter: createIdFilter(project.include, project.exclude),
     members: new Map(),
     target: projectTarget(project),
-    health: HEALTHY,
+    health: failing ? { failures: failing.failures, failing: true, lastError: failing.error } : HEALTHY,
     lastPollAt: undefined,
   };
   const prefix = `${project.key}/`;

@@ -2,6 +2,7 @@ import type { Database } from "better-sqlite3";
 import type { AuthwatchEvent } from "../events.js";
 import type { ErrorInfo } from "../types.js";
 import { decodeError } from "./error-column.js";
+import { type FailingProject, failingProjectsOf } from "./failing-projects.js";
 import type { DeliveryStatus, DeliverySummary, HistoryEntry, HistoryOptions, StoredEvent } from "./types.js";
 
 interface EventRow {
@@ -35,6 +36,8 @@ export interface EventLog {
   failingSessions(): Map<string, { error: ErrorInfo | null; failures: number }>;
   /** Key sources whose last key event is watcher.unauthorized. */
   refusedKeys(): Set<string>;
+  /** Projects (by projectKey) whose last list-health event is project.poll_failing. */
+  failingProjects(): Map<string, FailingProject>;
 }
 
 /** SQLite's "no limit". */
@@ -105,7 +108,16 @@ export function createEventLog(db: Database): EventLog {
     "SELECT type, body FROM events WHERE type IN ('watcher.unauthorized', 'watcher.authorized') ORDER BY seq",
   );
 
+  // Project events are stored without a session, so the session index finds them without a scan.
+  const projectHealthEvents = db.prepare<[], { body: string }>(
+    `SELECT body FROM events
+     WHERE session_key IS NULL AND type IN ('project.poll_failing', 'project.poll_recovered') ORDER BY seq`,
+  );
+
   return {
+    failingProjects() {
+      return failingProjectsOf(projectHealthEvents.all().map((row) => row.body));
+    },
     refusedKeys() {
       const refused = new Set<string>();
       for (const row of keyEvents.all()) {

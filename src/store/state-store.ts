@@ -3,6 +3,7 @@ import type { Silence } from "../alerts/silence.js";
 import type { AuthwatchEvent } from "../events.js";
 import type { ErrorInfo, SessionRef, SessionState } from "../types.js";
 import type { AlertProgressChange } from "./alert-tables.js";
+import type { FailingProject } from "./failing-projects.js";
 import type { DeliveryRow, HistoryEntry, HistoryOptions, RetryUpdate, StoredEvent } from "./types.js";
 
 /**
@@ -133,6 +134,11 @@ export interface StateStore extends OutboxStore {
    * key's recovery is announced by watcher.authorized.
    */
   refusedKeys?(): Awaitable<Set<string>>;
+  /**
+   * Projects (by projectKey) whose last list-health event was project.poll_failing, so that after a
+   * restart the alert is closed by project.poll_recovered rather than opened a second time.
+   */
+  failingProjects?(): Awaitable<Map<string, FailingProject>>;
   /** Silences not removed and not yet ended at `now` (future ones included). */
   currentSilences?(now: number): Awaitable<Silence[]>;
   /** False when the last write failed or the store is closed. */

@@ -220,6 +220,7 @@ function createStore(db: Database.Database, path: string, clock: Clock, writable
     pendingSinks: () => read(() => outbox.pendingSinks()),
     loadAlertProgress: () => read(() => alerts.loadProgress()),
     refusedKeys: () => read(() => events.refusedKeys()),
+    failingProjects: () => read(() => events.failingProjects()),
     currentSilences: (now) => read(() => alerts.currentSilences(now)),
     addSilence: (silence) => write(() => alerts.addSilence(silence)),
     removeSilence: (id, now) => write(() => alerts.removeSilence(id, now)),

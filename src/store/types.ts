@@ -2,6 +2,7 @@ import type { AlertProgress } from "../alerts/evaluate-rule.js";
 import type { Silence } from "../alerts/silence.js";
 import type { AuthwatchEvent } from "../events.js";
 import type { ErrorInfo, SessionRef, SessionState } from "../types.js";
+import type { FailingProject } from "./failing-projects.js";
 import type { SinkDeliveryState, StateStore, StatusChange, StoreChange } from "./state-store.js";
 
 export type DeliveryStatus = "pending" | "delivered" | "dead" | "disabled";
@@ -88,6 +89,7 @@ export interface SqliteStore extends StateStore {
   readonly path: string;
   loadSessions(): Map<string, SessionState>;
   failingSessions(): Map<string, { error: ErrorInfo | null; failures: number }>;
+  failingProjects(): Map<string, FailingProject>;
   disabledSinks(): Map<string, string>;
   commit(changes: readonly StoreChange[]): void;
   eventsAfter(eventId: string | null, limit: number): StoredEvent[] | undefined;

@@ -11,7 +11,15 @@ import {
   postgresAvailable,
   usePostgresCluster,
 } from "../helpers/postgres-cluster.js";
-import { pollFailingEvent, ref, state, T0, transitionEvent } from "../store/fixtures.js";
+import {
+  FAILING_PROJECTS_OF_HISTORY,
+  pollFailingEvent,
+  projectHealthHistory,
+  ref,
+  state,
+  T0,
+  transitionEvent,
+} from "../store/fixtures.js";
 import { migratedPool } from "./fixtures.js";
 
 noteWhenPostgresMissing("test/postgres/postgres-store.test.ts");
@@ -159,6 +167,15 @@ describe.skipIf(!postgresAvailable)("the PostgreSQL state store", () => {
     expect(await store.disabledSinks()).toEqual(new Map([["hook", "fp1"]]));
     expect(await store.markSinkRowsDisabled("hook")).toBe(1);
     expect(await store.pendingSinks()).toEqual([]);
+  });
+
+  it("remembers which projects' lists were failing, by their last list-health event, for the next leader", async () => {
+    const pool = await migratedPool(cluster());
+    const store = await leaderStore(pool);
+    await store.commit(projectHealthHistory());
+    // A new leader (a restart, or a failover) reads it through its own store on the same database.
+    const next = createPostgresStore({ pool, schema: "authwatch", location: "test" });
+    expect(await next.failingProjects?.()).toEqual(FAILING_PROJECTS_OF_HISTORY);
   });
 
   it("keeps alert progress with its event across a restart, marks silenced events, and lists current silences", async () => {

@@ -1,8 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PollHealthEvent, TransitionEvent } from "../../src/events.js";
+import type {
+  AuthwatchEvent,
+  PollHealthEvent,
+  ProjectHealthEvent,
+  TransitionEvent,
+} from "../../src/events.js";
 import { eventTypeForStatus } from "../../src/events.js";
+import type { StoreChange } from "../../src/store/state-store.js";
 import type { SessionRef, SessionState } from "../../src/types.js";
 
 export const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
@@ -52,6 +58,55 @@ export function pollFailingEvent(session: SessionRef, at = T0): PollHealthEvent 
     },
   };
 }
+
+/** A project list's health event (stored without a session key), as the project poller makes it. */
+export function projectHealthEvent(
+  type: ProjectHealthEvent["type"],
+  projectName: string,
+  failures = 3,
+  at = T0,
+): ProjectHealthEvent {
+  return {
+    type,
+    timestamp: new Date(at).toISOString(),
+    data: {
+      eventId: `evt-${++counter}`,
+      workspaceId: WORKSPACE,
+      projectName,
+      error: { code: "SERVER_ERROR", message: "HTTP 503" },
+      failures,
+      observedAt: new Date(at).toISOString(),
+      labels: {},
+    },
+  };
+}
+
+/**
+ * Changes a store must read back as: project "down" failing (4 failures), "flaky" recovered after
+ * failing twice, "again" failing once more after a recovery; a session's poll_failing is no project's.
+ */
+export function projectHealthHistory(): StoreChange[] {
+  const event = (e: AuthwatchEvent, sessionKey: string | null = null): StoreChange => ({
+    kind: "event",
+    event: e,
+    sessionKey,
+    deliverTo: [],
+  });
+  return [
+    event(projectHealthEvent("project.poll_failing", "flaky", 2)),
+    event(projectHealthEvent("project.poll_failing", "down", 4)),
+    event(projectHealthEvent("project.poll_failing", "again", 2)),
+    event(pollFailingEvent(ref("s1", "session-only")), `${WORKSPACE}/session-only/s1`),
+    event(projectHealthEvent("project.poll_recovered", "flaky", 2)),
+    event(projectHealthEvent("project.poll_recovered", "again", 2)),
+    event(projectHealthEvent("project.poll_failing", "again", 5)),
+  ];
+}
+
+export const FAILING_PROJECTS_OF_HISTORY = new Map([
+  [`${WORKSPACE}/down`, { error: { code: "SERVER_ERROR", message: "HTTP 503" }, failures: 4 }],
+  [`${WORKSPACE}/again`, { error: { code: "SERVER_ERROR", message: "HTTP 503" }, failures: 5 }],
+]);
 
 export function state(status: string, since = T0): SessionState {
   return { status, sessionType: "CREDENTIALS", since };

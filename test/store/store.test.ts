@@ -5,7 +5,16 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vit
 import { openStore } from "../../src/store/store.js";
 import type { SqliteStore } from "../../src/store/types.js";
 import { sessionKey } from "../../src/types.js";
-import { pollFailingEvent, ref, state, T0, tempDir, transitionEvent } from "./fixtures.js";
+import {
+  FAILING_PROJECTS_OF_HISTORY,
+  pollFailingEvent,
+  projectHealthHistory,
+  ref,
+  state,
+  T0,
+  tempDir,
+  transitionEvent,
+} from "./fixtures.js";
 
 describe("store", () => {
   let temp: ReturnType<typeof tempDir>;
@@ -155,6 +164,12 @@ describe("store", () => {
     ]);
     expect(store.dueDeliveries("hook", T0, 10)).toHaveLength(2);
     expect(store.loadSessions().size).toBe(0);
+  });
+
+  it("remembers across a reopen which projects' lists were failing when it closed, by their last list-health event", () => {
+    store.commit(projectHealthHistory());
+    reopen();
+    expect(store.failingProjects()).toEqual(FAILING_PROJECTS_OF_HISTORY);
   });
 
   it("commits a mixed group of changes in order, all or nothing", () => {
