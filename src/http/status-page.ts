@@ -2,6 +2,9 @@
  * The status page: one self-contained HTML document. Inline CSS and JS, no font, script or image
  * from anywhere else, so it works offline and in locked-down networks (the route also sends a CSP
  * that forbids other origins). It reads /sessions, /timeline and /sinks once, then follows /events.
+ * Held-back polls (a paused or refused API key) are no stored event: the page reads /healthz's few bytes
+ * every 3 s and re-reads /sessions only when its paused keys change, or on watcher.(un)authorized.
+ * A held session shows ⏸ before its failures (a 429 is both): it says why no poll happens now.
  * Rows are virtualised (only those on screen exist in the DOM), so 10,000 sessions render at once.
  * Status is told by text and shape as well as colour.
  */
@@ -61,7 +64,9 @@ function badge(st){const c=cls(st);return '<span class="st s-'+c+'">'+(SHAPES[st
 function rank(s){return(s.failures>0||s.held)&&s.status==="READY"?2:(RANK[s.status]??1)}
 function marks(s){let m="";for(const o of s.overdue||[])m+='<span class="mark bad" title="'+esc("overdue since "+new Date(o.since).toLocaleString()+(o.reminders?", "+o.reminders+" reminders":""))+'">overdue: '+esc(o.rule)+"</span>";
  const q=s.silenced;if(q)m+='<span class="mark muted" title="'+esc("until "+new Date(q.until).toLocaleString()+(q.reason?": "+q.reason:""))+'">silenced</span>';return m}
-function health(s){if(!s.failures)return s.held?'<span class="bad" title="polls held back: '+esc(s.held)+'">⏸ '+esc(s.held)+"</span>":'<span class="muted">ok</span>';const e=s.lastError;return'<span class="bad" title="'+esc(s.failures+" failed polls"+(e?"; last: "+e.code+": "+e.message:""))+'">✕ '+(e?esc(e.code):"failing")+" ×"+s.failures+"</span>"}
+function health(s){const e=s.lastError,f=s.failures?s.failures+" failed polls"+(e?"; last: "+e.code+": "+e.message:""):"";
+ if(s.held)return'<span class="bad" title="'+esc("polls held back: "+s.held+(f?"; "+f:""))+'">⏸ '+esc(s.held)+"</span>";
+ return f?'<span class="bad" title="'+esc(f)+'">✕ '+(e?esc(e.code):"failing")+" ×"+s.failures+"</span>":'<span class="muted">ok</span>'}
 function bar(s){const k=keyOf(s),t=timeline.sessions[k],from=timeline.from,span=Date.now()-from;
  let segs=[];if(t){segs.push([from,t.start]);for(const[at,st]of t.changes)segs.push([at,st])}else segs.push([s.since?Math.max(from,Date.parse(s.since)):from,s.status]);
  let h="";for(let i=0;i<segs.length;i++){const[a,st]=segs[i];if(st==null)continue;const b=i+1<segs.length?segs[i+1][0]:Date.now();
@@ -90,8 +95,16 @@ function sinksHtml(list){if(!list.length)return"";return list.map((k)=>{let st;
 function schedule(){if(pending)return;pending=true;requestAnimationFrame(()=>{pending=false;refilter()})}
 async function getJson(p){const r=await fetch(p,{cache:"no-store"});if(!r.ok)throw new Error(p+": HTTP "+r.status);return r.json()}
 async function loadSinks(){try{$("sinks").innerHTML=sinksHtml((await getJson("sinks")).sinks)}catch{}}
-async function loadSessions(){const[a,t]=await Promise.all([getJson("sessions"),getJson("timeline")]);sessions=a.sessions;timeline=t;byKey=new Map(sessions.map((s)=>[keyOf(s),s]))}
-function onEvent(e){const ev=JSON.parse(e.data),d=ev.data||{},k=d.workspaceId+"/"+d.projectName+"/"+d.authSessionId,s=byKey.get(k);if(!s)return;
+function setSessions(list){sessions=list;byKey=new Map(sessions.map((s)=>[keyOf(s),s]))}
+async function loadSessions(){const[a,t]=await Promise.all([getJson("sessions"),getJson("timeline")]);setSessions(a.sessions);timeline=t}
+let reading=false,readAgain=false,pausedSig="[]";
+async function rereadSessions(){if(reading){readAgain=true;return}reading=true;
+ try{do{readAgain=false;setSessions((await getJson("sessions")).sessions);schedule()}while(readAgain)}catch{}finally{reading=false}}
+async function watchPauses(){try{if(!document.hidden){const h=await(await fetch("healthz",{cache:"no-store"})).json();
+ const sig=JSON.stringify((h.pausedKeys||[]).map((p)=>[p.keySource,p.reason]).sort());if(sig!==pausedSig){pausedSig=sig;await rereadSessions()}}}catch{}
+ setTimeout(watchPauses,3e3)}
+function onEvent(e){const ev=JSON.parse(e.data),d=ev.data||{};if(ev.type==="watcher.unauthorized"||ev.type==="watcher.authorized"){rereadSessions();return}
+ const k=d.workspaceId+"/"+d.projectName+"/"+d.authSessionId,s=byKey.get(k);if(!s)return;
  if(ev.type==="authsession.overdue"||ev.type==="authsession.overdue_resolved"){const rest=(s.overdue||[]).filter((o)=>o.rule!==d.rule);
   s.overdue=ev.type==="authsession.overdue"?rest.concat([{rule:d.rule,since:d.observedAt,reminders:d.reminder}]):rest;schedule();return}
  if("to"in d){const at=Date.parse(d.observedAt||ev.timestamp);let t=timeline.sessions[k];if(!t){t=timeline.sessions[k]={start:s.status,changes:[]}}t.changes.push([at,d.to]);s.status=d.to;s.since=d.observedAt;s.failures=0;s.lastError=null;s.lastPollAt=d.observedAt}
@@ -102,7 +115,7 @@ function follow(){const es=new EventSource("events");es.onopen=()=>{$("live").cl
 function sizeRows(){const rem=parseFloat(getComputedStyle(document.documentElement).fontSize)||16;rowH=Math.round(rem*(matchMedia("(max-width:760px)").matches?4.4:2.6));document.documentElement.style.setProperty("--h",rowH+"px")}
 async function start(){sizeRows();
  try{await loadSessions()}catch(e){$("empty").textContent=String(e.message||e);$("empty").hidden=false;return}
- refilter();document.body.dataset.firstRenderMs=String(Math.round(performance.now()));follow();loadSinks();
+ refilter();document.body.dataset.firstRenderMs=String(Math.round(performance.now()));follow();loadSinks();setTimeout(watchPauses,3e3);
  setInterval(loadSinks,15e3);setInterval(()=>loadSessions().then(refilter,()=>{}),60e3);setInterval(()=>paint(true),3e4)}
 addEventListener("scroll",()=>paint(false),{passive:true});addEventListener("resize",()=>{sizeRows();refilter()});
 $("filter").addEventListener("input",refilter);

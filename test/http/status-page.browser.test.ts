@@ -152,7 +152,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the status page in Chromium", () => {
     }
   });
 
-  it("marks the sessions of a refused key as held back, where they would otherwise read as healthy", async () => {
+  it("marks the sessions of a refused key as held back within seconds, without a reload", async () => {
     const { api, url } = await startStatusDaemon({
       sessions: [{ project: "crm", id: "crm-refused", status: "READY" }],
     });
@@ -161,18 +161,56 @@ describe.skipIf(!HAVE_CHROMIUM)("the status page in Chromium", () => {
       await expect
         .poll(() => rowOf(page, "crm-refused").textContent(), { timeout: 15_000 })
         .toContain("● READY");
-      expect(await rowOf(page, "crm-refused").textContent()).toContain("ok");
+      expect(await rowOf(page, "crm-refused").locator(".c-health").textContent()).toBe("ok");
+      await page.evaluate("window.marker = 7");
       api.setKeyValid(STATUS_KEY, false);
-      // The page re-reads /sessions every minute; a reload shows it at once.
+      // Without the page's own refresh, which comes only once a minute.
       await expect
-        .poll(
-          async () => {
-            await page.reload();
-            return rowOf(page, "crm-refused").textContent({ timeout: 5_000 });
-          },
-          { timeout: 20_000, interval: 500 },
-        )
-        .toContain("⏸ UNAUTHORIZED");
+        .poll(() => rowOf(page, "crm-refused").locator(".c-health").textContent(), { timeout: 10_000 })
+        .toBe("⏸ UNAUTHORIZED");
+      expect(await page.evaluate("window.marker")).toBe(7);
+    } finally {
+      await close();
+    }
+  });
+
+  it("shows the sessions of a key rate limited with Retry-After as held within seconds, and as healthy again once the API answers", async () => {
+    const { api, url } = await startStatusDaemon({
+      sessions: [
+        { project: "crm", id: "crm-first", status: "READY" },
+        { project: "crm", id: "crm-second", status: "READY" },
+      ],
+    });
+    const { page, requests, close } = await openPage(url);
+    const healthOf = (id: string) => rowOf(page, id).locator(".c-health").textContent();
+    const readsOf = (path: string) => requests.filter((address) => new URL(address).pathname === path).length;
+    try {
+      for (const id of ["crm-first", "crm-second"])
+        await expect.poll(() => healthOf(id), { timeout: 15_000 }).toBe("ok");
+      await page.evaluate("window.marker = 9");
+      // Idle, the page looks at /healthz's few bytes and leaves /sessions alone.
+      const sessionReads = readsOf("/sessions");
+      const healthReads = readsOf("/healthz");
+      await expect
+        .poll(() => readsOf("/healthz"), { timeout: 15_000 })
+        .toBeGreaterThanOrEqual(healthReads + 2);
+      expect(readsOf("/sessions")).toBe(sessionReads);
+
+      const startedAt = Date.now();
+      const fault = api.injectFault({ kind: "status", status: 429, retryAfter: 2 });
+      // Both wait on the key: the one the API answered 429 and the one that was not polled.
+      for (const id of ["crm-first", "crm-second"])
+        await expect.poll(() => healthOf(id), { timeout: 10_000 }).toBe("⏸ RATE_LIMITED");
+      const heldAfterMs = Date.now() - startedAt;
+
+      fault.remove();
+      const resumedAt = Date.now();
+      for (const id of ["crm-first", "crm-second"])
+        await expect.poll(() => healthOf(id), { timeout: 15_000 }).toBe("ok");
+      console.info(
+        `status page: held shown ${heldAfterMs} ms after the first 429, healthy again ${Date.now() - resumedAt} ms after the API answered`,
+      );
+      expect(await page.evaluate("window.marker")).toBe(9);
     } finally {
       await close();
     }
