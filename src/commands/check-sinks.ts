@@ -4,7 +4,7 @@ import type { ResolvedConfig, SinkConfig } from "../config/types.js";
 import type { TransitionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import { createSink } from "../sinks/create-sink.js";
-import type { DeliveryOutcome } from "../sinks/sink.js";
+import type { DeliveryError } from "../sinks/sink.js";
 
 /** The session a test event is about: nobody watches it, and every text names it. */
 export const TEST_PROJECT = "authwatch-test";
@@ -49,17 +49,16 @@ export async function testSinks(config: ResolvedConfig, deps: TestSinksDeps): Pr
       sinkConfig.type === "pagerduty"
         ? [testEvent(config, now, newEventId(), "EXPIRED"), testEvent(config, now, newEventId(), "READY")]
         : [testEvent(config, now, newEventId(), "EXPIRED")];
-    let failed: DeliveryOutcome | undefined;
+    let failed: DeliveryError | undefined;
     try {
       for (const [index, event] of events.entries()) {
         const outcome = await sink.deliver(event, {
           signal: AbortSignal.timeout(deps.timeoutMs ?? 60_000),
           attempt: index + 1,
         });
-        if (outcome.kind !== "delivered") {
-          failed = outcome;
-          break;
-        }
+        // A mail some recipients refused for good is a finding too: the watchlist names a bad address.
+        failed = outcome.kind === "delivered" ? outcome.partial : outcome.error;
+        if (failed) break;
       }
     } finally {
       await sink.close?.();
@@ -69,11 +68,11 @@ export async function testSinks(config: ResolvedConfig, deps: TestSinksDeps): Pr
       type: sinkConfig.type,
       ok: failed === undefined,
       detail:
-        failed === undefined || failed.kind === "delivered"
+        failed === undefined
           ? sinkConfig.type === "pagerduty"
             ? "accepted (trigger and resolve)"
             : "accepted"
-          : `${failed.error.code}: ${failed.error.message}`,
+          : `${failed.code}: ${failed.message}`,
     });
   }
   return results;

@@ -22,6 +22,8 @@ export interface AttemptOptions {
   quickRetries: number;
   /** Sink calls already made for this row in earlier rounds. */
   previousAttempts: number;
+  /** The row's progress (see DeliveryContext.progress); each retry outcome's progress replaces it. */
+  progress?: string | undefined;
   /** False once this process may no longer deliver (an HA leader that lost its lease): no more retries. */
   mayCall?: () => boolean;
 }
@@ -48,12 +50,16 @@ export async function attemptDelivery(
   const { signal, clock, random } = options;
   let calls = 0;
   let last: DeliveryOutcome | undefined;
+  let progress = options.progress;
   try {
     const outcome = await pRetry(
       async () => {
         calls += 1;
-        last = await sink.deliver(event, { signal, attempt: options.previousAttempts + calls });
-        if (last.kind === "retry") throw new RetryableOutcome(last);
+        last = await sink.deliver(event, { signal, attempt: options.previousAttempts + calls, progress });
+        if (last.kind === "retry") {
+          progress = last.progress ?? progress;
+          throw new RetryableOutcome({ ...last, ...(progress === undefined ? {} : { progress }) });
+        }
         return last;
       },
       {

@@ -218,6 +218,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
       random,
       quickRetries,
       previousAttempts: row.attempts,
+      progress: row.progress ?? undefined,
     });
     // After stop() gave up on it, the row stays pending for the next start: at least once.
     if (detached || result.aborted) return;
@@ -244,9 +245,14 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
     const fields = { sink: name, eventId: row.eventId, eventType: row.event.type, attempts: at.attempts };
     switch (outcome.kind) {
       case "delivered":
-        await store.markDelivered(row.id, at.now, at.attempts);
+        await store.markDelivered(row.id, at.now, at.attempts, outcome.partial);
         metrics?.deliveryResult(name, "delivered", at.durationMs);
-        logger.debug(fields, `delivered to sink ${name}`);
+        if (outcome.partial) {
+          logger.warn(
+            { ...fields, error: outcome.partial },
+            `delivered to sink ${name}, not everywhere: ${outcome.partial.message}`,
+          );
+        } else logger.debug(fields, `delivered to sink ${name}`);
         return;
       case "permanent":
         await store.markDead(row.id, outcome.error, at.now, at.attempts);
@@ -284,6 +290,7 @@ export function createSinkLoop(options: SinkLoopOptions): SinkLoop {
           nextAttemptAt: plan.at,
           error: outcome.error,
           attempts: at.attempts,
+          ...(outcome.progress === undefined ? {} : { progress: outcome.progress }),
         });
         metrics?.deliveryResult(name, "retry", at.durationMs);
         logger.warn(

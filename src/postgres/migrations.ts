@@ -101,6 +101,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE ${s}.events ADD COLUMN silenced_by TEXT;
     `,
   },
+  {
+    version: 3,
+    description: "what earlier attempts of a delivery achieved (SQLite v6)",
+    sql: (s) => `
+      ALTER TABLE ${s}.deliveries ADD COLUMN progress TEXT;
+    `,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = latestVersion(POSTGRES_MIGRATIONS);

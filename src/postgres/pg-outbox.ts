@@ -65,7 +65,7 @@ export function createPgOutbox(s: string) {
                            AND expires_at > clock_timestamp())`;
       const { rows } = await db.query<DueRow<string>>(
         `SELECT d.id, d.event_seq, e.event_id, d.sink, d.session_key, d.status, d.attempts, d.retries,
-                d.next_attempt_at, d.created_at, d.last_error, e.body
+                d.next_attempt_at, d.created_at, d.last_error, d.progress, e.body
          FROM ${s}.deliveries d JOIN ${s}.events e ON e.seq = d.event_seq
          WHERE d.sink = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2
            AND NOT EXISTS (
@@ -123,9 +123,16 @@ export function createPgOutbox(s: string) {
     async retry(db: Queryable, id: number, update: RetryUpdate, now: number): Promise<void> {
       await db.query(
         `UPDATE ${s}.deliveries SET next_attempt_at = $2, last_error = $3, attempts = $4,
-           retries = retries + 1, updated_at = $5
+           retries = retries + 1, updated_at = $5, progress = COALESCE($6, progress)
          WHERE id = $1 AND status = 'pending'`,
-        [id, ms(update.nextAttemptAt), encodeError(update.error), update.attempts, ms(now)],
+        [
+          id,
+          ms(update.nextAttemptAt),
+          encodeError(update.error),
+          update.attempts,
+          ms(now),
+          update.progress ?? null,
+        ],
       );
     },
 

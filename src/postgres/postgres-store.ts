@@ -154,8 +154,8 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
     },
     dueDeliveries: (sink, now, limit) => outbox.due(pool, sink, now, limit, epoch),
     nextDueAt: (sink) => outbox.nextDueAt(pool, sink),
-    markDelivered: (id, now, attempts) =>
-      fenced((db) => outbox.settle(db, id, "delivered", now, attempts, null)),
+    markDelivered: (id, now, attempts, partial) =>
+      fenced((db) => outbox.settle(db, id, "delivered", now, attempts, partial ?? null)),
     markRetry: (id, update) => fenced((db) => outbox.retry(db, id, update, clock.now())),
     markDead: (id, error, now, attempts) =>
       fenced((db) => outbox.settle(db, id, "dead", now, attempts, error)),

@@ -3,9 +3,10 @@ import type { AuthwatchEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import { classifyError } from "./classify.js";
 import type { EmailSinkConfig } from "./email-kind.js";
+import { finalOutcome, isSettled, parseEmailProgress, recipientsOutcome } from "./email-recipients.js";
 import { buildEmailText, type EmailText } from "./email-text.js";
 import { ABORTED } from "./http-post.js";
-import type { DeliveryOutcome, Sink } from "./sink.js";
+import type { DeliveryContext, DeliveryError, DeliveryOutcome, Sink } from "./sink.js";
 import { compiledOrNone, renderOrFallback, templateScope } from "./template.js";
 
 export interface EmailSinkDeps {
@@ -20,6 +21,7 @@ const REPLY_MAX = 200;
 /**
  * Sends each event as one plain-text mail over SMTP with nodemailer. 4xx replies and connection
  * failures are retried; a 5xx reply is permanent (the same message would be refused again).
+ * Recipients are judged one by one (email-recipients.ts): a retry goes only to those still pending.
  */
 export function createEmailSink(config: EmailSinkConfig, deps: EmailSinkDeps = {}): Sink {
   const subjectTemplate = compiledOrNone(config.template?.subject);
@@ -45,10 +47,16 @@ export function createEmailSink(config: EmailSinkConfig, deps: EmailSinkDeps = {
   };
   const now = deps.now ?? Date.now;
   const target = `SMTP ${config.smtp.host}:${config.smtp.port}`;
+  const classify = (error: unknown) => classifySmtpError(error, config.timeoutMs);
   const secrets = [config.smtp.user?.value, config.smtp.password?.value].filter((v): v is string => !!v);
 
-  async function attempt(event: AuthwatchEvent, signal: AbortSignal): Promise<DeliveryOutcome> {
+  async function attempt(event: AuthwatchEvent, context: DeliveryContext): Promise<DeliveryOutcome> {
+    const { signal } = context;
     if (signal.aborted) return ABORTED;
+    const progress = parseEmailProgress(context.progress);
+    // Those who took the mail in an earlier attempt, or refused it for good, are not asked again.
+    const pending = config.to.filter((to) => !isSettled(progress, to));
+    if (pending.length === 0) return finalOutcome(progress, config.to);
     const { subject, body } = render(event, now());
     // One connection per mail: alerts are rare, and nothing is left open between them.
     const transport = createTransport({
@@ -82,12 +90,22 @@ export function createEmailSink(config: EmailSinkConfig, deps: EmailSinkDeps = {
       .sendMail({
         from: config.from,
         to: config.to,
+        // Every recipient sees the same To: header; only the pending ones are asked (RCPT TO).
+        envelope: { from: config.from, to: pending },
         subject,
         text: body,
         headers: { "X-Authwatch-Event-Id": event.data.eventId, "X-Authwatch-Event-Type": event.type },
       })
-      .then((info): DeliveryOutcome => partialOutcome(info, config.to.length, config.timeoutMs))
-      .catch((error: unknown) => classifySmtpError(error, config.timeoutMs));
+      .then((info) =>
+        recipientsOutcome(progress, pending, info.rejectedErrors ?? [], undefined, classify, config.to),
+      )
+      .catch((error: unknown) => {
+        // Nobody took it (EENVELOPE): nodemailer still says why for each recipient.
+        const { rejectedErrors } = (error ?? {}) as { rejectedErrors?: unknown };
+        return Array.isArray(rejectedErrors) && rejectedErrors.length > 0
+          ? recipientsOutcome(progress, pending, rejectedErrors, error, classify, config.to)
+          : classify(error);
+      });
     try {
       return await Promise.race([sent, stopped]);
     } finally {
@@ -103,12 +121,12 @@ export function createEmailSink(config: EmailSinkConfig, deps: EmailSinkDeps = {
     async deliver(event, context) {
       let outcome: DeliveryOutcome;
       try {
-        outcome = await attempt(event, context.signal);
+        outcome = await attempt(event, context);
       } catch (error) {
         // Only a bug (or a template that threw past its fallback) gets here; never throw.
         outcome = classifyError(error, { timeoutMs: config.timeoutMs });
       }
-      return outcome.kind === "delivered" ? outcome : nameTarget(outcome, target, secrets);
+      return nameTarget(outcome, target, secrets);
     },
   };
 }
@@ -128,37 +146,18 @@ export function classifySmtpError(error: unknown, timeoutMs: number): DeliveryOu
   return classifyError(error, { timeoutMs });
 }
 
-/**
- * The server took the mail for some recipients and refused others. A transient refusal is retried
- * (those who got it may get it twice: delivery is at least once); a permanent one is dead-lettered
- * with the reason, saying how many did get it.
- */
-function partialOutcome(
-  info: { rejected?: unknown[] | undefined; rejectedErrors?: unknown[] | undefined },
-  recipients: number,
-  timeoutMs: number,
-): DeliveryOutcome {
-  const errors = info.rejectedErrors ?? [];
-  if ((info.rejected ?? []).length === 0 || errors.length === 0) return { kind: "delivered" };
-  const outcomes = errors.map((error) => classifySmtpError(error, timeoutMs));
-  const worst = outcomes.find((outcome) => outcome.kind === "retry") ?? outcomes[0];
-  if (worst === undefined || worst.kind === "delivered") return { kind: "delivered" };
-  const got = recipients - errors.length;
-  return {
-    ...worst,
-    error: { ...worst.error, message: `sent to ${got} of ${recipients} recipients; ${worst.error.message}` },
-  };
-}
-
 function firstLine(text: string): string {
   const line = text.split(/\r?\n/)[0]?.trim() ?? "";
   return line.length > REPLY_MAX ? `${line.slice(0, REPLY_MAX)}…` : line;
 }
 
 function nameTarget(outcome: DeliveryOutcome, target: string, secrets: string[]): DeliveryOutcome {
-  if (outcome.kind === "delivered") return outcome;
-  let message = `${target}: ${outcome.error.message}`;
-  // A server may quote the user name it refused; the password never reaches it in clear, but be sure.
-  for (const secret of secrets) message = message.replaceAll(secret, "[secret]");
-  return { ...outcome, error: { ...outcome.error, message } };
+  const name = (error: DeliveryError): DeliveryError => {
+    let message = `${target}: ${error.message}`;
+    // A server may quote the user name it refused; the password never reaches it in clear, but be sure.
+    for (const secret of secrets) message = message.replaceAll(secret, "[secret]");
+    return { ...error, message };
+  };
+  if (outcome.kind !== "delivered") return { ...outcome, error: name(outcome.error) };
+  return outcome.partial ? { ...outcome, partial: name(outcome.partial) } : outcome;
 }

@@ -12,6 +12,11 @@ export interface DeliveryContext {
   signal: AbortSignal;
   /** 1 for the first attempt. */
   attempt: number;
+  /**
+   * What earlier attempts of this delivery achieved, as the sink reported it in a retry outcome
+   * (opaque to the worker, kept with the outbox row across restarts); undefined at first.
+   */
+  progress?: string | undefined;
 }
 
 /**
@@ -19,8 +24,10 @@ export interface DeliveryContext {
  * shared rules: 2xx delivered; 408/429/5xx/network/timeout retry; 410 disable; other 4xx and 3xx permanent).
  */
 export type DeliveryOutcome =
-  | { kind: "delivered"; status?: number }
-  | { kind: "retry"; error: DeliveryError; retryAfterMs?: number }
+  /** `partial`: delivered, but some destinations (mail recipients) refused it for good; kept as the last error. */
+  | { kind: "delivered"; status?: number; partial?: DeliveryError }
+  /** `progress`: what is already done, handed back in the next attempt's context (the email sink: who has the mail). */
+  | { kind: "retry"; error: DeliveryError; retryAfterMs?: number; progress?: string }
   | { kind: "permanent"; error: DeliveryError }
   | { kind: "disable"; error: DeliveryError };
 

@@ -140,6 +140,14 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE OR REPLACE alert_progress SET session_key = lower(substr(session_key, 1, 36)) || substr(session_key, 37) WHERE substr(session_key, 1, 36) <> lower(substr(session_key, 1, 36));
     `,
   },
+  {
+    version: 6,
+    description: "what earlier attempts of a delivery achieved",
+    sql: `
+      -- The sink's own note (the email sink: who took the mail), so a retry skips them, restart or not.
+      ALTER TABLE deliveries ADD COLUMN progress TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -20,6 +20,7 @@ export interface DueRow<Big extends number | string = number> {
   next_attempt_at: Big;
   created_at: Big;
   last_error: string | null;
+  progress: string | null;
   body: string;
 }
 
@@ -28,7 +29,13 @@ export interface Outbox {
   due(sink: string, now: number, limit: number): DeliveryRow[];
   nextDueAt(sink: string): number | undefined;
   /** `now` drives the lane (monotonic frame); `deliveredAt` is the wall-clock time history shows. */
-  markDelivered(id: number, now: number, attempts: number | undefined, deliveredAt: number): void;
+  markDelivered(
+    id: number,
+    now: number,
+    attempts: number | undefined,
+    deliveredAt: number,
+    partial?: ErrorInfo,
+  ): void;
   markRetry(id: number, update: RetryUpdate, now: number): void;
   markDead(id: number, error: ErrorInfo, now: number, attempts: number | undefined): void;
   markSinkRowsDisabled(sink: string, now: number): number;
@@ -71,7 +78,7 @@ export function createOutbox(db: Database): Outbox {
   // of its lane. `IS` rather than `=` so that session-less events (NULL) form one lane too.
   const due = db.prepare<[{ sink: string; now: number; limit: number }], DueRow>(
     `SELECT d.id, d.event_seq, e.event_id, d.sink, d.session_key, d.status, d.attempts, d.retries,
-            d.next_attempt_at, d.created_at, d.last_error, e.body
+            d.next_attempt_at, d.created_at, d.last_error, d.progress, e.body
      FROM deliveries d JOIN events e ON e.seq = d.event_seq
      WHERE d.sink = @sink AND d.status = 'pending' AND d.next_attempt_at <= @now
        AND NOT EXISTS (
@@ -85,15 +92,17 @@ export function createOutbox(db: Database): Outbox {
   const nextDue = db.prepare<[string], { at: number | null }>(
     "SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE sink = ? AND status = 'pending'",
   );
-  const delivered = db.prepare<[{ id: number; now: number; attempts: number | null }]>(
+  const delivered = db.prepare<[{ id: number; now: number; attempts: number | null; error: string | null }]>(
     `UPDATE deliveries SET status = 'delivered', delivered_at = @now, updated_at = @now,
-       attempts = COALESCE(@attempts, attempts + 1)
+       attempts = COALESCE(@attempts, attempts + 1), last_error = COALESCE(@error, last_error)
      WHERE id = @id`,
   );
   // Only pending rows move: a row disabled while its attempt was in flight stays disabled.
-  const retry = db.prepare<[{ id: number; at: number; error: string; attempts: number; now: number }]>(
+  const retry = db.prepare<
+    [{ id: number; at: number; error: string; attempts: number; now: number; progress: string | null }]
+  >(
     `UPDATE deliveries SET next_attempt_at = @at, last_error = @error, attempts = @attempts,
-       retries = retries + 1, updated_at = @now
+       retries = retries + 1, updated_at = @now, progress = COALESCE(@progress, progress)
      WHERE id = @id AND status = 'pending'`,
   );
   const dead = db.prepare<[{ id: number; error: string; now: number; attempts: number | null }]>(
@@ -129,8 +138,9 @@ export function createOutbox(db: Database): Outbox {
       const at = nextDue.get(sink)?.at ?? undefined;
       return at === undefined || at >= QUEUED_BEHIND_HEAD ? undefined : at;
     },
-    markDelivered(id, now, attempts, deliveredAt) {
-      settle(() => delivered.run({ id, now: deliveredAt, attempts: attempts ?? null }), id, now);
+    markDelivered(id, now, attempts, deliveredAt, partial) {
+      const error = partial ? encodeError(partial) : null;
+      settle(() => delivered.run({ id, now: deliveredAt, attempts: attempts ?? null, error }), id, now);
     },
     markRetry(id, update, now) {
       retry.run({
@@ -139,6 +149,7 @@ export function createOutbox(db: Database): Outbox {
         error: encodeError(update.error),
         attempts: update.attempts,
         now,
+        progress: update.progress ?? null,
       });
     },
     markDead(id, error, now, attempts) {
@@ -171,6 +182,7 @@ export function toDeliveryRow(row: DueRow<number | string>): DeliveryRow {
     nextAttemptAt: Number(row.next_attempt_at),
     createdAt: Number(row.created_at),
     lastError: decodeError(row.last_error),
+    progress: row.progress,
     event: JSON.parse(row.body) as AuthwatchEvent,
   };
 }

@@ -50,7 +50,7 @@ export interface OutboxStore {
   /** When the earliest row that dueDeliveries could return becomes due; undefined when none is pending. */
   nextDueAt(sink: string): Awaitable<number | undefined>;
   /** Settles a row as sent. `attempts` is the new total of sink calls; one more than stored when omitted. */
-  markDelivered(id: number, now: number, attempts?: number): Awaitable<void>;
+  markDelivered(id: number, now: number, attempts?: number, partial?: ErrorInfo): Awaitable<void>;
   /** Puts a row back on the persisted retry schedule (a row no longer pending is left as it is). */
   markRetry(id: number, update: RetryUpdate): Awaitable<void>;
   /** Settles a row as dead-lettered (a row no longer pending is left as it is). */

@@ -209,8 +209,8 @@ function createStore(db: Database.Database, path: string, clock: Clock, writable
     },
     dueDeliveries: (sink, now, limit) => read(() => outbox.due(sink, now, limit)),
     nextDueAt: (sink) => read(() => outbox.nextDueAt(sink)),
-    markDelivered: (id, now, attempts) =>
-      write(() => outbox.markDelivered(id, now, attempts, monotonicToWall(clock, now))),
+    markDelivered: (id, now, attempts, partial) =>
+      write(() => outbox.markDelivered(id, now, attempts, monotonicToWall(clock, now), partial)),
     markRetry: (id, update) => write(() => outbox.markRetry(id, update, clock.now())),
     markDead: (id, error, now, attempts) => write(() => outbox.markDead(id, error, now, attempts)),
     disableSink: (name, fingerprint, reason) => write(() => disableSink.immediate(name, fingerprint, reason)),

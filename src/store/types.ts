@@ -34,6 +34,8 @@ export interface DeliveryRow {
   /** Epoch ms; the retry window is measured from here. */
   createdAt: number;
   lastError: ErrorInfo | null;
+  /** What earlier attempts achieved, as the sink reported it (DeliveryContext.progress); null at first. */
+  progress: string | null;
   event: AuthwatchEvent;
 }
 
@@ -43,6 +45,8 @@ export interface RetryUpdate {
   error: ErrorInfo;
   /** The new total of sink calls. */
   attempts: number;
+  /** The sink's progress to hand to the next attempt; absent keeps the row's. */
+  progress?: string;
 }
 
 export interface DeliverySummary {
@@ -99,7 +103,8 @@ export interface SqliteStore extends StateStore {
   pruneHistory(before: number): number;
   dueDeliveries(sink: string, now: number, limit: number): DeliveryRow[];
   nextDueAt(sink: string): number | undefined;
-  markDelivered(id: number, now: number, attempts?: number): void;
+  /** `partial`: what was refused for good along the way (mail recipients), kept as the last error. */
+  markDelivered(id: number, now: number, attempts?: number, partial?: ErrorInfo): void;
   markRetry(id: number, update: RetryUpdate): void;
   markDead(id: number, error: ErrorInfo, now: number, attempts?: number): void;
   disableSink(name: string, fingerprint: string, reason: string): void;

@@ -11,7 +11,7 @@ import { startSmtpReceiver } from "../sinks/smtp-receiver.js";
 
 const WORKSPACE = "123e4567-e89b-12d3-a456-426614174000";
 
-async function setUp(chatStatus: number) {
+async function setUp(chatStatus: number, to = ["oncall@example.com"]) {
   const chat = await startReceiver((_, res) => res.writeHead(chatStatus).end());
   const pd = await startPagerDutyStandIn();
   const smtp = await startSmtpReceiver({ user: "authwatch", password: SMTP_PASSWORD });
@@ -34,7 +34,7 @@ async function setUp(chatStatus: number) {
           events: ["authsession.ready"],
           smtp: { host: "127.0.0.1", port: smtp.port, userEnv: "SMTP_USER", passwordEnv: "SMTP_PASSWORD" },
           from: "authwatch@example.com",
-          to: ["oncall@example.com"],
+          to,
         },
       ],
     }),
@@ -75,5 +75,15 @@ describe("authwatch check --sinks", () => {
       "authwatch: 1 of 3 sinks did not accept the test event — fix what its line says and run check --sinks again\n",
     );
     expect(io.stdoutText() + io.stderrText()).not.toMatch(/SECRET-PATH|R0UT1NGKEY|PASSWORD/);
+  });
+
+  it("reports a mail that one recipient refused for good, though the others got it", async () => {
+    const { smtp, io } = await setUp(204, ["oncall@example.com", "typo@example.com"]);
+    smtp.refuseRecipient("typo@example.com", 550, "No such user here");
+    expect(await runCli(["check", "--sinks"], io)).toBe(1);
+    expect(io.stdoutText()).toMatch(
+      / {2}mail \(email\): failed: SMTP_550: SMTP 127\.0\.0\.1:\d+: sent to 1 of 2 recipients; refused for good: typo@example\.com \(550 No such user here\)\n/,
+    );
+    expect(smtp.mails.map((mail) => mail.to)).toEqual([["oncall@example.com"]]);
   });
 });

@@ -151,6 +151,28 @@ describe.skipIf(!postgresAvailable)("the PostgreSQL state store", () => {
     expect(history[1]?.deliveries[0]?.lastError?.code).toBe("HTTP_ERROR");
   });
 
+  it("keeps a sink's progress across retries and a partly delivered row's refusal as its last error", async () => {
+    const pool = await migratedPool(cluster());
+    const store = await leaderStore(pool);
+    await store.loadSessions();
+    await store.commit([change("s1", "EXPIRED", ["mail"])]);
+    const [row] = await store.dueDeliveries("mail", T0 + 10, 10);
+    expect(row?.progress).toBeNull();
+    const retry = { nextAttemptAt: T0 + 1_000, error: { code: "SMTP_451", message: "451" }, attempts: 1 };
+    await store.markRetry(row!.id, { ...retry, progress: '{"sent":["a@example.com"]}' });
+    // A retry that learnt nothing new (the server was unreachable) keeps what the earlier one learnt.
+    await store.markRetry(row!.id, { ...retry, attempts: 2 });
+    const [again] = await store.dueDeliveries("mail", T0 + 1_000, 10);
+    expect(again?.progress).toBe('{"sent":["a@example.com"]}');
+    const refused = {
+      code: "SMTP_550",
+      message: "sent to 1 of 2 recipients; refused for good: b@example.com",
+    };
+    await store.markDelivered(again!.id, T0 + 1_010, 3, refused);
+    const [entry] = await store.history({ sessionKey: sessionKey(ref("s1")) });
+    expect(entry?.deliveries[0]).toMatchObject({ status: "delivered", lastError: refused });
+  });
+
   it("remembers failing sessions and disabled sinks", async () => {
     const pool = await migratedPool(cluster());
     const store = await leaderStore(pool);

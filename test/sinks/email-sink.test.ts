@@ -70,14 +70,79 @@ describe("the email sink against a real SMTP server", () => {
     });
   });
 
-  it("says how many recipients got the mail when the server refuses some of them for good", async () => {
+  it("delivers to the recipients that took the mail and names the one refused for good", async () => {
     smtp.refuseNext(550, "No such user here");
     const outcome = await sink.deliver(EXPIRED, attemptContext());
-    expect(outcome).toMatchObject({
-      kind: "permanent",
-      error: { code: "SMTP_550", message: expect.stringContaining("sent to 1 of 2 recipients") },
+    expect(outcome).toEqual({
+      kind: "delivered",
+      partial: {
+        code: "SMTP_550",
+        message: expect.stringMatching(
+          /^SMTP 127\.0\.0\.1:\d+: sent to 1 of 2 recipients; refused for good: oncall@example\.com \(550 No such user here\)$/,
+        ),
+      },
     });
     expect(smtp.mails[0]?.to).toEqual(["lead@example.com"]);
+  });
+
+  it("retries a recipient refused for now (451) without sending the mail again to those who took it", async () => {
+    const three = createEmailSink(
+      emailConfig(smtp.host, smtp.port, { to: ["a@example.com", "B <b@example.com>", "c@example.com"] }),
+    );
+    smtp.refuseRecipient("b@example.com", 451, "Mailbox busy, try later");
+    const first = await three.deliver(EXPIRED, attemptContext());
+    expect(first).toMatchObject({
+      kind: "retry",
+      error: {
+        code: "SMTP_451",
+        message: expect.stringContaining(
+          "sent to 2 of 3 recipients; refused for now: b@example.com (451 Mailbox busy, try later)",
+        ),
+      },
+    });
+    const asked = smtp.rcptTo.length;
+    const progress = first.kind === "retry" ? first.progress : undefined;
+    expect(await three.deliver(EXPIRED, { ...attemptContext(2), progress })).toEqual({ kind: "delivered" });
+    expect(smtp.rcptTo.slice(asked)).toEqual(["b@example.com"]);
+    expect(smtp.mails.flatMap((mail) => mail.to).sort()).toEqual([
+      "a@example.com",
+      "b@example.com",
+      "c@example.com",
+    ]);
+    // The retried mail still shows every recipient in its To: header, as the first one did.
+    expect(smtp.mails[1]?.headers.to).toBe(smtp.mails[0]?.headers.to);
+  });
+
+  it("remembers a recipient refused for good while another is retried, and reports it at the end", async () => {
+    const three = createEmailSink(
+      emailConfig(smtp.host, smtp.port, { to: ["a@example.com", "b@example.com", "c@example.com"] }),
+    );
+    smtp.refuseRecipient("b@example.com", 451, "Try later");
+    smtp.refuseRecipient("c@example.com", 550, "No such user", 5);
+    const first = await three.deliver(EXPIRED, attemptContext());
+    expect(first).toMatchObject({ kind: "retry", error: { code: "SMTP_451" } });
+    const asked = smtp.rcptTo.length;
+    const progress = first.kind === "retry" ? first.progress : undefined;
+    expect(await three.deliver(EXPIRED, { ...attemptContext(2), progress })).toMatchObject({
+      kind: "delivered",
+      partial: {
+        code: "SMTP_550",
+        message: expect.stringContaining(
+          "sent to 2 of 3 recipients; refused for good: c@example.com (550 No such user)",
+        ),
+      },
+    });
+    expect(smtp.rcptTo.slice(asked)).toEqual(["b@example.com"]);
+  });
+
+  it("keeps retrying the whole mail, as before, when every recipient refuses it for now", async () => {
+    smtp.refuseRecipient("oncall@example.com", 451, "Try later");
+    smtp.refuseRecipient("lead@example.com", 451, "Try later");
+    expect(await sink.deliver(EXPIRED, attemptContext())).toMatchObject({
+      kind: "retry",
+      error: { code: "SMTP_451", message: expect.stringContaining("answered 451 Try later; retrying later") },
+    });
+    expect(smtp.mails).toEqual([]);
   });
 
   it("dead-letters refused credentials without ever showing the password", async () => {

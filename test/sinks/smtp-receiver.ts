@@ -16,8 +16,12 @@ export interface SmtpReceiver {
   host: string;
   port: number;
   mails: ReceivedMail[];
+  /** Every RCPT TO address in arrival order, refused ones included. */
+  rcptTo: string[];
   /** Refuse the next mail at RCPT TO with this SMTP reply, e.g. 451 or 550. */
   refuseNext(code: number, message: string): void;
+  /** Refuse this one address at RCPT TO, `times` times (then accept it), while taking the others. */
+  refuseRecipient(address: string, code: number, message: string, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -26,12 +30,17 @@ export async function startSmtpReceiver(credentials?: {
   password: string;
 }): Promise<SmtpReceiver> {
   let refusal: { code: number; message: string } | undefined;
+  const refusedRecipients = new Map<string, { code: number; message: string; times: number }>();
   const receiver: SmtpReceiver = {
     host: "127.0.0.1",
     port: 0,
     mails: [],
+    rcptTo: [],
     refuseNext: (code, message) => {
       refusal = { code, message };
+    },
+    refuseRecipient: (address, code, message, times = 1) => {
+      refusedRecipients.set(address, { code, message, times });
     },
     close: async () => undefined,
   };
@@ -46,8 +55,13 @@ export async function startSmtpReceiver(credentials?: {
         callback(null, { user: auth.username });
       } else callback(Object.assign(new Error("Invalid username or password"), { responseCode: 535 }));
     },
-    onRcptTo(_address, _session, callback) {
-      if (refusal) {
+    onRcptTo(address, _session, callback) {
+      receiver.rcptTo.push(address.address);
+      const refusedRecipient = refusedRecipients.get(address.address);
+      if (refusedRecipient && refusedRecipient.times > 0) {
+        refusedRecipient.times -= 1;
+        callback(Object.assign(new Error(refusedRecipient.message), { responseCode: refusedRecipient.code }));
+      } else if (refusal) {
         const { code, message } = refusal;
         refusal = undefined;
         callback(Object.assign(new Error(message), { responseCode: code }));

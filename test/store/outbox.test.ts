@@ -51,6 +51,20 @@ describe("outbox", () => {
     expect(store.dueDeliveries("hook", T0 + 5_001, 10).map((r) => r.eventId)).toEqual([a2]);
   });
 
+  it("keeps a sink's progress across retries and a partly delivered row's refusal as its last error", () => {
+    record("a", "EXPIRED", T0);
+    const [row] = store.dueDeliveries("hook", T0, 1);
+    expect(row?.progress).toBeNull();
+    store.markRetry(row!.id, { nextAttemptAt: T0 + 1, error, attempts: 1, progress: '{"sent":["a@x"]}' });
+    // A retry that learnt nothing new (the server was unreachable) keeps what the earlier one learnt.
+    store.markRetry(row!.id, { nextAttemptAt: T0 + 2, error, attempts: 2 });
+    const [again] = store.dueDeliveries("hook", T0 + 2, 1);
+    expect(again?.progress).toBe('{"sent":["a@x"]}');
+    const refused = { code: "SMTP_550", message: "sent to 1 of 2 recipients; refused for good: b@x" };
+    store.markDelivered(again!.id, T0 + 3, 3, refused);
+    expect(store.history()[0]?.deliveries[0]).toMatchObject({ status: "delivered", lastError: refused });
+  });
+
   it("reports no next due time once nothing is pending", () => {
     expect(store.nextDueAt("hook")).toBeUndefined();
     record("a", "READY", T0);

@@ -30,6 +30,8 @@ describe("workspace id case", () => {
     );
     seed.close();
     const raw = new Database(statePath);
+    // Back to a version-4 file: later steps (v6 added deliveries.progress) must find it as they left it.
+    raw.exec("ALTER TABLE deliveries DROP COLUMN progress");
     raw.pragma("user_version = 4");
     raw.close();
 
