@@ -56,6 +56,8 @@ const mark = (api: FakeApiProcess): Mark => ({
 export async function runPipelineSweep(
   target: SweepTarget,
   postgresUrl?: string,
+  /** Called as each sweep starts and ends (bench/profile-sweep.ts profiles just those windows). */
+  onSweep?: (phase: "first" | "firstDone" | "steady" | "steadyDone") => void,
 ): Promise<PipelineSweepResult> {
   const { api, count, concurrency } = target;
   const dir = mkdtempSync(join(tmpdir(), "authwatch-bench-"));
@@ -81,13 +83,18 @@ export async function runPipelineSweep(
   });
   const probe = probeDispatcher(createApiDispatcher({ connections: concurrency }), {
     onFirstDispatch: () => {
+      onSweep?.("first");
       start = mark(api);
     },
     onAnswer: () => {
       answered++;
-      if (answered === count) firstAnswered = mark(api);
+      if (answered === count) {
+        firstAnswered = mark(api);
+        onSweep?.("steady");
+      }
       if (answered === 2 * count) {
         steadyAnswered = mark(api);
+        onSweep?.("steadyDone");
         resolveDone();
       }
     },
@@ -100,7 +107,10 @@ export async function runPipelineSweep(
     : await startDaemon(options);
   daemon.bus.on("event", (event) => {
     if (!("from" in event.data) || event.data.from !== null) return;
-    if (++stored === count) firstStored = mark(api);
+    if (++stored === count) {
+      firstStored = mark(api);
+      onSweep?.("firstDone");
+    }
   });
   try {
     await within(done, 120_000, "the pipeline sweep");
