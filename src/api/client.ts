@@ -1,4 +1,3 @@
-import { EventEmitter } from "node:events";
 import type { Dispatcher } from "undici";
 import { ConfigError } from "../errors/config-error.js";
 import { classifyNetworkFailure } from "../errors/network-failure.js";
@@ -17,6 +16,7 @@ import {
   UnauthorizedError,
 } from "./errors.js";
 import { encodePathSegment } from "./path-segment.js";
+import { RequestDeadlines } from "./request-deadlines.js";
 import { MAX_API_PAUSE_MS, parseRetryAfter } from "./retry-after.js";
 import type { AuthSessionRecord, IntunedClient, IntunedClientOptions, RequestOptions } from "./types.js";
 import { parseAuthSessionBody, parseAuthSessionList } from "./validate.js";
@@ -49,6 +49,7 @@ export function createIntunedClient(options: IntunedClientOptions): IntunedClien
   }
   const dispatcher = options.dispatcher ?? getDefaultDispatcher();
   const headers = { "x-api-key": apiKey.value, accept: "application/json" };
+  const deadlines = new RequestDeadlines(timeoutMs);
 
   /** One GET with the whole-request deadline and the shared error vocabulary; `read` turns a 2xx into T. */
   async function get<T>(
@@ -60,7 +61,7 @@ export function createIntunedClient(options: IntunedClientOptions): IntunedClien
     const callerSignal = requestOptions.signal;
     callerSignal?.throwIfAborted();
 
-    const deadline = startDeadline(timeoutMs, callerSignal);
+    const deadline = deadlines.start(callerSignal);
     try {
       // dispatcher.request rather than undici.request(url): the latter runs the path through
       // `new URL`, which would resolve a project named ".." instead of sending it.
@@ -69,7 +70,7 @@ export function createIntunedClient(options: IntunedClientOptions): IntunedClien
         path,
         method: "GET",
         headers,
-        signal: deadline.signal,
+        signal: deadline,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -78,7 +79,7 @@ export function createIntunedClient(options: IntunedClientOptions): IntunedClien
       if (error instanceof ApiError) throw error;
       // A caller's abort is theirs to interpret (shutdown, `wait` deadline), never a failed poll.
       if (callerSignal?.aborted) throw callerSignal.reason;
-      if (deadline.timedOut()) throw new RequestTimeoutError({ ...details, timeoutMs, cause: error });
+      if (deadline.timedOut) throw new RequestTimeoutError({ ...details, timeoutMs, cause: error });
       throw classifyFailure(error, details, timeoutMs);
     } finally {
       deadline.dispose();
@@ -199,50 +200,4 @@ function classifyFailure(error: unknown, details: ApiErrorDetails, timeoutMs: nu
   // Not the caller's abort (handled before): the connection was torn down under the request.
   const reason = failure.kind === "aborted" ? "request aborted" : failure.reason;
   return new NetworkError({ ...details, reason, cause: error });
-}
-
-/**
- * A request's abort signal as undici accepts it (`signal?: AbortSignal | EventEmitter`: it reads
- * `aborted` and `reason` and listens for "abort"). Much cheaper than an AbortController per request.
- */
-class RequestSignal extends EventEmitter {
-  aborted = false;
-  reason: unknown;
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.emit("abort");
-  }
-}
-
-interface Deadline {
-  signal: RequestSignal;
-  timedOut(): boolean;
-  dispose(): void;
-}
-
-/**
- * The whole-request deadline, merged with the caller's signal. Hand-rolled instead of
- * `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: on Node 20 `any` keeps every combined signal
- * reachable from a long-lived parent (the daemon's shutdown signal) forever, about 1 KB per poll, and
- * `timeout` keeps its timer until it fires. Here both are released as soon as the request settles.
- */
-function startDeadline(ms: number, outer: AbortSignal | undefined): Deadline {
-  const signal = new RequestSignal();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    signal.abort(new DOMException(`no answer within ${ms}ms`, "TimeoutError"));
-  }, ms);
-  const onOuterAbort = () => signal.abort(outer?.reason);
-  outer?.addEventListener("abort", onOuterAbort, { once: true });
-  return {
-    signal,
-    timedOut: () => timedOut,
-    dispose() {
-      clearTimeout(timer);
-      outer?.removeEventListener("abort", onOuterAbort);
-    },
-  };
 }

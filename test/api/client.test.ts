@@ -386,9 +386,48 @@ describe("createIntunedClient", () => {
     expect(api.requestsFor(ref).count).toBe(before);
   });
 
+  it("holds one listener on a caller signal however many requests share it, and aborts them all", async () => {
+    api.injectFault({ kind: "latency", ms: 3000 });
+    const shutdown = new AbortController();
+    const c = client({ timeoutMs: 5000 });
+    const pending = Array.from({ length: 20 }, () => c.getAuthSession(ref, { signal: shutdown.signal }));
+    // Node warns past 10 listeners on one signal: a listener per request would, with 16 polls in flight.
+    expect(getEventListeners(shutdown.signal, "abort")).toHaveLength(1);
+    const reason = new Error("shutting down");
+    shutdown.abort(reason);
+    const settled = await Promise.allSettled(pending);
+    expect(settled.map((result) => (result.status === "rejected" ? result.reason : result))).toEqual(
+      Array(20).fill(reason),
+    );
+  });
+
+  it("times out each request of a burst within an eighth of its timeout, then keeps no timer", async () => {
+    api.injectFault({ kind: "latency", ms: 3000 });
+    const c = client({ timeoutMs: 400 });
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+    const before = timers();
+    const started = performance.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        new Promise((resolve) => setTimeout(resolve, i * 20)).then(() =>
+          failure(c.getAuthSession(ref)).then((error) => ({
+            error,
+            at: performance.now() - started - i * 20,
+          })),
+        ),
+      ),
+    );
+    for (const { error, at } of outcomes) {
+      expect(error).toBeInstanceOf(RequestTimeoutError);
+      expect(at).toBeGreaterThanOrEqual(395);
+      // 400 ms, a check every 50 ms, and room for a loaded machine.
+      expect(at).toBeLessThan(400 + 50 + 250);
+    }
+    await expect.poll(timers, { timeout: 2_000 }).toBeLessThanOrEqual(before);
+  });
+
   it("leaves no listener on a long-lived caller signal once requests settle", async () => {
     const shutdown = new AbortController();
-    // One listener per request in flight is by design; Node warns past 10 on one signal.
     setMaxListeners(50, shutdown.signal);
     const c = client();
     await Promise.all(Array.from({ length: 20 }, () => c.getAuthSession(ref, { signal: shutdown.signal })));
