@@ -13,8 +13,10 @@ import { runPipelineSweep } from "./sweep-pipeline.js";
 async function main(): Promise<void> {
   const out = process.argv[2] ?? "sweep.cpuprofile";
   const count = Number(process.argv[3] ?? 20_000);
-  // PROFILE_WINDOW=steady profiles the second polls (unchanged) instead of the first observations.
-  const window = process.env.PROFILE_WINDOW === "steady" ? "steady" : "first";
+  // PROFILE_WINDOW=steady profiles the second polls (unchanged), =transitions the READY → EXPIRED
+  // transitions that follow, instead of the first observations.
+  const window =
+    (["steady", "transitions"] as const).find((name) => name === process.env.PROFILE_WINDOW) ?? "first";
   const api = await startFakeApiProcess({
     apiKeys: [API_KEY],
     generated: [{ count, workspaceId: WORKSPACE_ID, projectName: PROJECT, idPrefix: "sess-" }],

@@ -1,6 +1,6 @@
 import type { DeliveryResult } from "./delivery.js";
 import type { SteadyResult } from "./steady.js";
-import { type Summary, steadyOf, TARGETS } from "./summary.js";
+import { type Summary, steadyOf, TARGETS, transitionsOf } from "./summary.js";
 import type { SweepSuiteResult } from "./sweep-suite.js";
 import { formatNumber, type Row } from "./table.js";
 
@@ -50,6 +50,11 @@ export function reportRows(
       measurement: `steadyCpuRatio (µs per poll: ${us(s.steadyCpuUsPerPoll)}; rounds: ${list(sweep.pipeline.map((r) => steadyOf(r).cpuRatio))})`,
       result: s.steadyCpuRatio.toFixed(2),
       target: verdict(s.met.steadyCpuRatio, `>= ${TARGETS.steadyCpuRatio}`),
+    },
+    {
+      measurement: `transitionCpuRatio, READY → EXPIRED in a running daemon (µs per poll: ${us(s.transitionCpuUsPerPoll)}; rounds: ${list(sweep.pipeline.map((r) => transitionsOf(r).cpuRatio))})`,
+      result: s.transitionCpuRatio.toFixed(2),
+      target: "",
     },
     {
       measurement: `sweep, naive setInterval + fetch (polls/s; ${s.naiveFailedPolls} failed)`,

@@ -8,6 +8,7 @@ export const TARGETS = { cpuRatio: 0.65, steadyCpuRatio: 0.9, bytesPerSession: 1
 
 export const medianOf = <T>(items: readonly T[], pick: (item: T) => number) => median(items.map(pick));
 export const steadyOf = (sweepRound: SweepRound): Versus => sweepRound.steady!;
+export const transitionsOf = (sweepRound: SweepRound): Versus => sweepRound.transitions!;
 
 /** The headline numbers: medians over rounds and runs, ratios paired within a round. */
 export function summarize(sweep: SweepSuiteResult, steady: SteadyResult, delivery: DeliveryResult[]) {
@@ -19,6 +20,7 @@ export function summarize(sweep: SweepSuiteResult, steady: SteadyResult, deliver
   const deliveryP99MaxMs = Math.max(...delivery.map((d) => d.p99Ms));
   const cpuRatio = medianOf(sweep.pipeline, (r) => r.first.cpuRatio);
   const steadyCpuRatio = medianOf(sweep.pipeline, (r) => steadyOf(r).cpuRatio);
+  const transitionCpuRatio = medianOf(sweep.pipeline, (r) => transitionsOf(r).cpuRatio);
   return {
     sweepRatio: round(sweepRatio, 3),
     pollsPerSec: round(
@@ -49,6 +51,11 @@ export function summarize(sweep: SweepSuiteResult, steady: SteadyResult, deliver
     steadyCpuRatio: round(steadyCpuRatio, 3),
     steadyCpuUsPerPoll: round(
       medianOf(sweep.pipeline, (r) => steadyOf(r).result.cpuUsPerPoll),
+      1,
+    ),
+    transitionCpuRatio: round(transitionCpuRatio, 3),
+    transitionCpuUsPerPoll: round(
+      medianOf(sweep.pipeline, (r) => transitionsOf(r).result.cpuUsPerPoll),
       1,
     ),
     naivePollsPerSec: round(

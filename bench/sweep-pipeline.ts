@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { request } from "undici";
 import { createApiDispatcher } from "../src/api/dispatcher.js";
 import { startDaemon } from "../src/daemon/daemon.js";
 import { startHaDaemon } from "../src/postgres/ha-daemon.js";
-import { buildBenchConfig } from "./bench-config.js";
+import { buildBenchConfig, PROJECT, WORKSPACE_ID } from "./bench-config.js";
 import { createBenchLogger } from "./bench-logger.js";
 import type { FakeApiProcess } from "./fake-api-process.js";
 import { cpuMsBetween, now, within } from "./measure.js";
@@ -32,6 +33,12 @@ export interface PipelineSweepResult {
   first: SweepResult;
   /** The N second polls: the same status again, so no event and no write (a watcher's usual poll). */
   steady: SweepResult;
+  /**
+   * Then every session expires at once (the fake's project-wide status control): N real transitions
+   * READY → EXPIRED in a daemon that has run for a while, where the first sweep's cost includes a
+   * young daemon's garbage collection (docs/benchmarks.md).
+   */
+  transitions: SweepResult;
 }
 
 interface Mark {
@@ -57,7 +64,9 @@ export async function runPipelineSweep(
   target: SweepTarget,
   postgresUrl?: string,
   /** Called as each sweep starts and ends (bench/profile-sweep.ts profiles just those windows). */
-  onSweep?: (phase: "first" | "firstDone" | "steady" | "steadyDone") => void,
+  onSweep?: (
+    phase: "first" | "firstDone" | "steady" | "steadyDone" | "transitions" | "transitionsDone",
+  ) => void,
 ): Promise<PipelineSweepResult> {
   const { api, count, concurrency } = target;
   const dir = mkdtempSync(join(tmpdir(), "authwatch-bench-"));
@@ -76,6 +85,8 @@ export async function runPipelineSweep(
   let firstAnswered: Mark | undefined;
   let firstStored: Mark | undefined;
   let steadyAnswered: Mark | undefined;
+  let flipped: Mark | undefined;
+  let expiredStored: Mark | undefined;
   let answered = 0;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => {
@@ -100,13 +111,24 @@ export async function runPipelineSweep(
     },
   });
   let stored = 0;
+  let expired = 0;
+  let resolveExpired: () => void = () => undefined;
+  const allExpired = new Promise<void>((resolve) => {
+    resolveExpired = resolve;
+  });
   const options = { config, logger: createBenchLogger(), apiDispatcher: probe.dispatcher };
   // On PostgreSQL the daemon `authwatch watch` runs is the HA one (lease, then the fenced store).
   const daemon = config.postgres
     ? await startHaDaemon({ ...options, config: { ...config, postgres: config.postgres } })
     : await startDaemon(options);
   daemon.bus.on("event", (event) => {
-    if (!("from" in event.data) || event.data.from !== null) return;
+    if (!("from" in event.data)) return;
+    if (event.data.from === "READY" && event.data.to === "EXPIRED" && ++expired === count) {
+      expiredStored = mark(api);
+      onSweep?.("transitionsDone");
+      resolveExpired();
+    }
+    if (event.data.from !== null) return;
     if (++stored === count) {
       firstStored = mark(api);
       onSweep?.("firstDone");
@@ -114,19 +136,36 @@ export async function runPipelineSweep(
   });
   try {
     await within(done, 120_000, "the pipeline sweep");
+    await setProjectStatus(api, "EXPIRED");
+    flipped = mark(api);
+    onSweep?.("transitions");
+    await within(allExpired, 120_000, "the transitions sweep");
   } finally {
     await daemon.stop(5_000);
     await probe.close();
     rmSync(dir, { recursive: true, force: true });
+    // The next sweep starts from READY again.
+    await setProjectStatus(api, "READY");
   }
-  if (!start || !firstAnswered || !firstStored || !steadyAnswered)
+  if (!start || !firstAnswered || !firstStored || !steadyAnswered || !flipped || !expiredStored)
     throw new Error("the sweep did not complete");
   // Polls beyond 2N answered are in flight when the daemon stops; failed polls are retried and counted.
   const errors = probe.dispatched() - probe.answered();
   return {
     first: span("pipeline", stored, errors, start, firstStored),
     steady: span("pipeline", count, 0, firstAnswered, steadyAnswered),
+    transitions: span("pipeline", count, 0, flipped, expiredStored),
   };
+}
+
+/** Every session of the bench project has `status` from now on; answers once the fake has applied it. */
+async function setProjectStatus(api: FakeApiProcess, status: string): Promise<void> {
+  const response = await request(`${new URL(api.url).origin}/_control/status`, {
+    method: "POST",
+    body: JSON.stringify({ workspaceId: WORKSPACE_ID, projectName: PROJECT, status }),
+  });
+  const answer = await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`the fake refused the status change: ${answer}`);
 }
 
 function span(kind: "pipeline", polls: number, errors: number, from: Mark, to: Mark): SweepResult {

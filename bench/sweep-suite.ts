@@ -37,6 +37,8 @@ export interface SweepRound {
   first: Versus;
   /** The pipeline's second, unchanged polls (absent for the naive peer). */
   steady?: Versus;
+  /** The pipeline's READY → EXPIRED transitions once it has run a while (absent for the naive peer). */
+  transitions?: Versus;
 }
 
 export interface SweepSuiteResult {
@@ -103,12 +105,15 @@ export async function runSweepSuite(
         raw: turn.raw,
         first: versus(turn.raw, turn.other.first),
         steady: versus(turn.raw, turn.other.steady),
+        transitions: versus(turn.raw, turn.other.transitions),
       };
       pipeline.push(result);
       progress(
         `sweep ${round + 1}/${options.rounds}: raw ${turn.raw.pollsPerSec.toFixed(0)}/s, ` +
           `first observations ${turn.other.first.pollsPerSec.toFixed(0)}/s (${result.first.ratio.toFixed(2)}), ` +
-          `unchanged ${turn.other.steady.pollsPerSec.toFixed(0)}/s (${result.steady?.ratio.toFixed(2)})`,
+          `unchanged ${turn.other.steady.pollsPerSec.toFixed(0)}/s (${result.steady?.ratio.toFixed(2)}); ` +
+          `CPU µs per poll: raw ${turn.raw.cpuUsPerPoll.toFixed(1)}, first ${turn.other.first.cpuUsPerPoll.toFixed(1)}, ` +
+          `unchanged ${turn.other.steady.cpuUsPerPoll.toFixed(1)}, transition ${turn.other.transitions.cpuUsPerPoll.toFixed(1)}`,
       );
     }
     const firstRate = median(pipeline.map((round) => round.first.result.pollsPerSec));

@@ -16,6 +16,10 @@ const ref = z.strictObject({
   authSessionId: z.string().min(1),
 });
 const statusChange = ref.extend({ status: z.string().min(1), type: z.string().min(1).optional() });
+/** No authSessionId: every session of the project at once ("the whole project expires"). */
+const projectStatusChange = ref
+  .omit({ authSessionId: true })
+  .extend({ status: z.string().min(1), type: z.string().min(1).optional() });
 const keyChange = z.strictObject({
   accept: z.array(z.string().min(1)).optional(),
   refuse: z.array(z.string().min(1)).optional(),
@@ -37,6 +41,8 @@ export type ControlTarget = Pick<
     status: string;
   }>;
   hasSession(value: z.infer<typeof ref>): boolean;
+  /** The sessions of one project, as refs. */
+  projectSessions(workspaceId: string, projectName: string): Array<z.infer<typeof ref>>;
 };
 
 /**
@@ -55,10 +61,16 @@ export function createControlHandler(target: ControlTarget) {
         return { added: true };
       }),
     "POST /status": (body) =>
-      apply(statusChange, body, ({ status, type, ...session }) => {
-        target.setStatus(session, status, type);
-        return { status };
-      }),
+      typeof body === "object" && body !== null && !("authSessionId" in body)
+        ? apply(projectStatusChange, body, ({ status, type, workspaceId, projectName }) => {
+            const sessions = target.projectSessions(workspaceId, projectName);
+            for (const session of sessions) target.setStatus(session, status, type);
+            return { status, sessions: sessions.length };
+          })
+        : apply(statusChange, body, ({ status, type, ...session }) => {
+            target.setStatus(session, status, type);
+            return { status };
+          }),
     "POST /remove": (body) =>
       apply(ref, body, (session) => {
         const removed = target.hasSession(session);

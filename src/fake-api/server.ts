@@ -218,6 +218,8 @@ export async function startFakeIntunedApi(options: FakeIntunedApiOptions): Promi
     sessions: () =>
       [...store.all()].map((entry) => ({ ...entry.ref, type: entry.type, status: store.statusOf(entry) })),
     hasSession: (ref) => store.get(refKey(ref)) !== undefined,
+    projectSessions: (workspaceId, projectName) =>
+      [...store.listProject(projectKey({ workspaceId, projectName }))].map((entry) => entry.ref),
   });
   return api;
 }

@@ -136,6 +136,21 @@ describe("the fake API's control endpoint", () => {
     expect(all).toHaveLength(3);
   });
 
+  it("sets the status of every session of one project at once, and no other project's", async () => {
+    const api = await start();
+    const changed = await control(api, "POST", "status", {
+      workspaceId: WS,
+      projectName: "logins",
+      status: "EXPIRED",
+    });
+    expect(changed).toEqual({ status: 200, json: { status: "EXPIRED", sessions: 2 } });
+    expect((await listed(api)).map((item) => item.status)).toEqual(["EXPIRED", "EXPIRED"]);
+    expect((await listed(api, "billing")).map((item) => item.status)).toEqual(["READY"]);
+    const bad = await control(api, "POST", "status", { workspaceId: WS, projectName: "logins" });
+    expect(bad.status).toBe(400);
+    expect(String(bad.json.error)).toContain("status");
+  });
+
   it("refuses and rotates keys", async () => {
     const api = await start();
     await control(api, "POST", "keys", { refuse: [KEY], accept: [NEW_KEY] });
