@@ -130,6 +130,8 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       return next;
     },
     evaluateSession(key) {
+      // Called for every transition: without rules there is nothing to look up.
+      if (rules.length === 0) return undefined;
       const session = deps.sessionOf(key);
       if (!session) return undefined;
       const now = clock.now();
