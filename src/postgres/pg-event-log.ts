@@ -1,6 +1,7 @@
 import type { AuthwatchEvent } from "../events.js";
 import { decodeError } from "../store/error-column.js";
 import { type FailingProject, failingProjectsOf } from "../store/failing-projects.js";
+import { refusedKeysOf } from "../store/refused-keys.js";
 import type {
   DeliveryStatus,
   DeliverySummary,
@@ -79,6 +80,15 @@ export function createPgEventLog(s: string) {
          WHERE session_key IS NULL AND type IN ('project.poll_failing', 'project.poll_recovered') ORDER BY seq`,
       );
       return failingProjectsOf(rows.map((row) => row.body));
+    },
+
+    /** Key sources whose last key event is watcher.unauthorized (events naming no session). */
+    async refusedKeys(db: Queryable): Promise<Set<string>> {
+      const { rows } = await db.query<{ type: string; body: string }>(
+        `SELECT type, body FROM ${s}.events
+         WHERE session_key IS NULL AND type IN ('watcher.unauthorized', 'watcher.authorized') ORDER BY seq`,
+      );
+      return refusedKeysOf(rows);
     },
 
     async after(db: Queryable, eventId: string | null, limit: number): Promise<StoredEvent[] | undefined> {

@@ -130,6 +130,7 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
     loadSessions: () => sessions.load(pool),
     failingSessions: () => events.failingSessions(pool),
     failingProjects: () => events.failingProjects(pool),
+    refusedKeys: () => events.refusedKeys(pool),
     async disabledSinks() {
       const { rows } = await pool.query<{ sink: string; fingerprint: string }>(
         `SELECT sink, fingerprint FROM ${s}.sink_state WHERE disabled`,

@@ -3,6 +3,7 @@ import type { AuthwatchEvent } from "../events.js";
 import type { ErrorInfo } from "../types.js";
 import { decodeError } from "./error-column.js";
 import { type FailingProject, failingProjectsOf } from "./failing-projects.js";
+import { refusedKeysOf } from "./refused-keys.js";
 import type { DeliveryStatus, DeliverySummary, HistoryEntry, HistoryOptions, StoredEvent } from "./types.js";
 
 interface EventRow {
@@ -119,14 +120,7 @@ export function createEventLog(db: Database): EventLog {
       return failingProjectsOf(projectHealthEvents.all().map((row) => row.body));
     },
     refusedKeys() {
-      const refused = new Set<string>();
-      for (const row of keyEvents.all()) {
-        const source = (JSON.parse(row.body) as { data: { keySource?: string } }).data.keySource;
-        if (source === undefined) continue; // stored before events named their key
-        if (row.type === "watcher.unauthorized") refused.add(source);
-        else refused.delete(source);
-      }
-      return refused;
+      return refusedKeysOf(keyEvents.all());
     },
     prune(before, limit) {
       return pruneOld.run(before, limit).changes;

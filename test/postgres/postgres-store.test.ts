@@ -13,8 +13,10 @@ import {
 } from "../helpers/postgres-cluster.js";
 import {
   FAILING_PROJECTS_OF_HISTORY,
+  keyEventHistory,
   pollFailingEvent,
   projectHealthHistory,
+  REFUSED_KEYS_OF_HISTORY,
   ref,
   state,
   T0,
@@ -198,6 +200,14 @@ describe.skipIf(!postgresAvailable)("the PostgreSQL state store", () => {
     // A new leader (a restart, or a failover) reads it through its own store on the same database.
     const next = createPostgresStore({ pool, schema: "authwatch", location: "test" });
     expect(await next.failingProjects?.()).toEqual(FAILING_PROJECTS_OF_HISTORY);
+  });
+
+  it("remembers which API keys were refused, for the next leader to announce their recovery", async () => {
+    const pool = await migratedPool(cluster());
+    const store = await leaderStore(pool);
+    await store.commit(keyEventHistory());
+    const next = createPostgresStore({ pool, schema: "authwatch", location: "test" });
+    expect(await next.refusedKeys?.()).toEqual(REFUSED_KEYS_OF_HISTORY);
   });
 
   it("keeps alert progress with its event across a restart, marks silenced events, and lists current silences", async () => {

@@ -108,6 +108,51 @@ export const FAILING_PROJECTS_OF_HISTORY = new Map([
   [`${WORKSPACE}/again`, { error: { code: "SERVER_ERROR", message: "HTTP 503" }, failures: 5 }],
 ]);
 
+/**
+ * Key events a store must read back as: "env A" refused, then accepted; "file B" refused; "env C"
+ * refused, accepted, refused again. So B and C are refused, A is not.
+ */
+export function keyEventHistory(): StoreChange[] {
+  const keyEvent = (type: "watcher.unauthorized" | "watcher.authorized", keySource: string): StoreChange => ({
+    kind: "event",
+    event:
+      type === "watcher.unauthorized"
+        ? {
+            type,
+            timestamp: new Date(T0).toISOString(),
+            data: {
+              eventId: `evt-${++counter}`,
+              workspaceId: WORKSPACE,
+              keySource,
+              error: { code: "UNAUTHORIZED", message: "HTTP 401" },
+              observedAt: new Date(T0).toISOString(),
+            },
+          }
+        : {
+            type,
+            timestamp: new Date(T0).toISOString(),
+            data: {
+              eventId: `evt-${++counter}`,
+              workspaceId: WORKSPACE,
+              keySource,
+              observedAt: new Date(T0).toISOString(),
+            },
+          },
+    sessionKey: null,
+    deliverTo: [],
+  });
+  return [
+    keyEvent("watcher.unauthorized", "env A"),
+    keyEvent("watcher.unauthorized", "file B"),
+    keyEvent("watcher.authorized", "env A"),
+    keyEvent("watcher.unauthorized", "env C"),
+    keyEvent("watcher.authorized", "env C"),
+    keyEvent("watcher.unauthorized", "env C"),
+  ];
+}
+
+export const REFUSED_KEYS_OF_HISTORY = new Set(["file B", "env C"]);
+
 export function state(status: string, since = T0): SessionState {
   return { status, sessionType: "CREDENTIALS", since };
 }

@@ -7,8 +7,10 @@ import type { SqliteStore } from "../../src/store/types.js";
 import { sessionKey } from "../../src/types.js";
 import {
   FAILING_PROJECTS_OF_HISTORY,
+  keyEventHistory,
   pollFailingEvent,
   projectHealthHistory,
+  REFUSED_KEYS_OF_HISTORY,
   ref,
   state,
   T0,
@@ -170,6 +172,12 @@ describe("store", () => {
     store.commit(projectHealthHistory());
     reopen();
     expect(store.failingProjects()).toEqual(FAILING_PROJECTS_OF_HISTORY);
+  });
+
+  it("remembers across a reopen which API keys were refused, by each key's last key event", () => {
+    store.commit(keyEventHistory());
+    reopen();
+    expect(store.refusedKeys?.()).toEqual(REFUSED_KEYS_OF_HISTORY);
   });
 
   it("commits a mixed group of changes in order, all or nothing", () => {
