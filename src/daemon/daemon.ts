@@ -315,9 +315,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           healthy: () => {
             const health = healthy();
             if (!health.ok) return health;
-            const all = [...sessions.keys()];
-            if (all.length > 0 && all.every((key) => pollHandler.healthOf(key).failing)) {
-              return { ok: false, reason: "every session's polls are failing" };
+            // What is polled: each listed session, and each project's list (its members ride on it).
+            const failing = [
+              ...[...sessions.keys()].map((key) => pollHandler.healthOf(key).failing),
+              ...(projects?.listsFailing() ?? []),
+            ];
+            if (failing.length > 0 && failing.every(Boolean)) {
+              return { ok: false, reason: "every session's polls and every project's list are failing" };
             }
             return { ok: true };
           },

@@ -31,6 +31,8 @@ export interface ProjectSet {
   /** A watched session by its key, in O(1): called once per transition, 10,000 times on a first listing. */
   sessionOf(key: string): WatchedSession | undefined;
   memberCount(): number;
+  /** Whether each project's list is failing now (its members are polled only through it). */
+  listsFailing(): Iterable<boolean>;
   reload(projects: readonly WatchedProject[]): ProjectReloadSummary;
 }
 
@@ -71,6 +73,9 @@ export function createProjectSet(options: {
     },
     *members() {
       for (const watch of watches.values()) yield* watch.members.values();
+    },
+    *listsFailing() {
+      for (const watch of watches.values()) yield watch.health.failing;
     },
     memberCount() {
       let count = 0;

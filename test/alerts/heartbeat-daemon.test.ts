@@ -25,4 +25,39 @@ describe("the daemon's heartbeat", () => {
     expect(log.text()).not.toContain(TOKEN);
     expect(log.text()).not.toContain(TEST_KEY);
   });
+
+  it("stops while every project's list is failing, when the watchlist has only projects, and resumes after", async () => {
+    const receiver = await startReceiver();
+    onTestFinished(() => receiver.close());
+    const member = (authSessionId: string) => ({
+      workspaceId: TEST_WORKSPACE,
+      projectName: "proj",
+      authSessionId,
+      timeline: [{ status: "READY" }],
+    });
+    const { api, events } = await startDaemonHarness({
+      sessions: [member("p-1"), member("p-2")],
+      watchlist: {
+        sessions: [],
+        projects: [{ project: "proj" }],
+        defaults: { interval: "100ms", jitter: 0, failureThreshold: 2 },
+        heartbeat: { urlEnv: "AUTHWATCH_HEARTBEAT_URL", every: "200ms" },
+      },
+      env: { AUTHWATCH_HEARTBEAT_URL: `${receiver.origin}/ping/${TOKEN}` },
+    });
+    await expect.poll(() => receiver.requests.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+
+    api.injectFault({ kind: "status", status: 503 });
+    await expect
+      .poll(() => events.map((event) => event.type), { timeout: 10_000 })
+      .toContain("project.poll_failing");
+    // A beat already on its way may still land; none after it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const whileFailing = receiver.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(receiver.requests.length).toBe(whileFailing);
+
+    api.clearFaults();
+    await expect.poll(() => receiver.requests.length, { timeout: 10_000 }).toBeGreaterThan(whileFailing);
+  });
 });
