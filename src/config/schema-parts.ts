@@ -6,8 +6,17 @@ import { z } from "zod";
 import { DURATION_HINT, formatDuration, parseDuration } from "../duration.js";
 import { EVENT_TYPES } from "../events.js";
 
-/** The string forms parseDuration accepts, without the surrounding whitespace it forgives on the command line. */
-export const DURATION_PATTERN = /^(\d+|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
+/**
+ * The string forms of a duration: amounts with units, or "0". A string of digits alone is refused
+ * (with the hint below): `"for": "10"` is far more likely a forgotten unit than 10 milliseconds, and
+ * integer milliseconds are written as a JSON number.
+ */
+export const DURATION_PATTERN = /^(0|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
+/** What is wrong with a value that is no duration; for digits alone, the fix. */
+const notADuration = (issue: { input?: unknown }) =>
+  typeof issue.input === "string" && /^\d+$/.test(issue.input)
+    ? `"${issue.input}" has no unit: write "${issue.input}s" or "${issue.input}m" (or the number ${issue.input} for milliseconds)`
+    : mustBeDuration;
 /** Node timers fire at once beyond 2^31-1 ms (~24.8 days), so waits are capped below that. */
 export const MAX_TIMER_MS = 24 * 86_400_000;
 
@@ -22,7 +31,7 @@ export const anyDuration = z
       z.string({ error: mustBeDuration }).regex(DURATION_PATTERN, { error: mustBeDuration }),
       z.number({ error: mustBeDuration }).int({ error: mustBeDuration }).min(0, { error: mustBeDuration }),
     ],
-    { error: mustBeDuration },
+    { error: notADuration },
   )
   .meta({
     id: "duration",
@@ -49,7 +58,7 @@ export const waitDuration = z
         .min(1, { error: outOfRange })
         .max(MAX_TIMER_MS, { error: outOfRange }),
     ],
-    { error: mustBeDuration },
+    { error: notADuration },
   )
   .refine(
     (value) => {

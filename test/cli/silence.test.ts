@@ -56,6 +56,7 @@ describe("authwatch silence", () => {
     const cases: Array<[string[], string]> = [
       [["--project", "billing", "--for", "31d", "--reason", "r"], "every silence ends"],
       [["--project", "billing", "--reason", "r"], "--for is required"],
+      [["--project", "billing", "--for", "7200", "--reason", "r"], '--for "7200" needs a unit: "7200s"'],
       [["--for", "1h", "--reason", "r"], "say what to silence"],
       [["--project", "billing", "--for", "1h"], "--reason is required"],
       [["--label", "team", "--for", "1h", "--reason", "r"], "must be KEY=VALUE"],

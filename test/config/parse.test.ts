@@ -250,13 +250,35 @@ describe("parseWatchlist", () => {
   });
 
   it("keeps only strings that parseDuration reads in the duration pattern", () => {
-    for (const text of ["0", "500", "500ms", "1.5s", "10s", "5m", "1h", "1d"]) {
+    for (const text of ["0", "500ms", "1.5s", "10s", "5m", "1h", "1d", "1m30s"]) {
       expect(DURATION_PATTERN.test(text), text).toBe(true);
       expect(parseDuration(text), text).toBeTypeOf("number");
     }
-    for (const text of ["", "1.5", "10 s", " 10s", "-1s", "1w", "s"]) {
+    // Digits alone are a forgotten unit in a string (milliseconds are a JSON number).
+    for (const text of ["", "500", "10", "1.5", "10 s", " 10s", "-1s", "1w", "s"]) {
       expect(DURATION_PATTERN.test(text), text).toBe(false);
     }
+  });
+});
+
+describe("a duration string without a unit", () => {
+  it('is refused with the fix in the message, while the number and "0" stay valid', () => {
+    const withRule = (forValue: unknown) =>
+      parseWatchlist({
+        api: { workspaceId: "123e4567-e89b-12d3-a456-426614174000" },
+        sessions: [{ project: "logins", id: "user-1" }],
+        alerts: [{ name: "stuck", status: "PENDING", for: forValue }],
+      });
+    const refused = withRule("10");
+    expect(refused.ok).toBe(false);
+    expect(refused.ok ? [] : refused.issues).toEqual([
+      {
+        path: "alerts[0].for",
+        message: '"10" has no unit: write "10s" or "10m" (or the number 10 for milliseconds)',
+      },
+    ]);
+    expect(withRule(10).ok).toBe(true);
+    expect(withRule("10m").ok).toBe(true);
   });
 });
 

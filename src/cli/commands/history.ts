@@ -8,6 +8,7 @@ import type { HistoryEntry } from "../../store/types.js";
 import { defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
 import { loadCommandConfig } from "../load-config.js";
+import { parseDurationFlag } from "../parse-duration-flag.js";
 import { parseWorkspaceFlag } from "../parse-workspace.js";
 import { missingStateFile } from "../state-file-hint.js";
 import { type ParsedTarget, parseWaitTarget } from "../wait/parse-target.js";
@@ -25,7 +26,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** `--since`: a duration back from now ("2h") or an ISO 8601 time. */
 function parseSince(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;
-  const back = parseDuration(value);
+  // Digits alone need a unit, as for every duration flag (and are no ISO time either).
+  const back = /^\s*\d+\s*$/.test(value) ? parseDurationFlag("--since", value) : parseDuration(value);
   if (back !== undefined) return now - back;
   const at = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(at)) {

@@ -2,12 +2,13 @@ import type { Command } from "commander";
 import type { SilenceMatch } from "../../alerts/silence.js";
 import { addSilenceTo, newSilenceId } from "../../commands/silence.js";
 import { MAX_SILENCE_MS } from "../../config/schema.js";
-import { formatDuration, parseDuration } from "../../duration.js";
+import { formatDuration } from "../../duration.js";
 import { EXIT } from "../../errors/authwatch-error.js";
 import { UsageError } from "../../errors/usage-error.js";
 import { commandGroup, defineCommand } from "../cli-command.js";
 import type { GlobalOptions } from "../command-io.js";
 import { loadCommandConfig } from "../load-config.js";
+import { parseDurationFlag } from "../parse-duration-flag.js";
 import { parseWaitTarget } from "../wait/parse-target.js";
 
 export interface SilenceAddOptions extends GlobalOptions {
@@ -44,8 +45,9 @@ export const silenceAddCommand = defineCommand<SilenceAddOptions>({
     }
     if (rawFor === undefined)
       throw new UsageError('--for is required: how long the silence lasts, like "2h"');
-    const durationMs = parseDuration(rawFor);
-    if (durationMs === undefined || durationMs < 1_000 || durationMs > MAX_SILENCE_MS) {
+    // A unit is required, as for every duration flag: `--for 7200` is not 7.2 seconds.
+    const durationMs = parseDurationFlag("--for", rawFor);
+    if (durationMs < 1_000 || durationMs > MAX_SILENCE_MS) {
       throw new UsageError(
         `--for "${rawFor}" must be a duration from 1s to ${formatDuration(MAX_SILENCE_MS)}, like "2h": every silence ends`,
       );
