@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { MaintenanceWindow, ResolvedConfig, WatchedSession } from "../config/types.js";
+import { failureForLog } from "../errors/failure-for-log.js";
 import type { AuthwatchEvent } from "../events.js";
 import type { Logger } from "../logger.js";
 import type { AlertProgressChange } from "../store/alert-tables.js";
@@ -88,7 +89,8 @@ export async function startAlertRuntime(deps: AlertRuntimeDeps): Promise<AlertRu
       readFailing = false;
     } catch (error) {
       // The last list read stays in force; a store that cannot be read is reported by /healthz.
-      if (!readFailing) logger.warn({ err: error }, "could not read silences; keeping the last ones read");
+      if (!readFailing)
+        logger.warn({ error: failureForLog(error) }, "could not read silences; keeping the last ones read");
       readFailing = true;
     }
     const occurrences = windows.flatMap((window) => occurrenceAt(window, now) ?? []);

@@ -6,6 +6,7 @@ import { type ClientPool, createClientPool } from "../api/client-pool.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { ResolvedConfig, WatchedSession } from "../config/types.js";
 import { createOutboxWorker } from "../delivery/outbox-worker.js";
+import { failureForLog } from "../errors/failure-for-log.js";
 import { createEventBus, type EventBus } from "../event-bus.js";
 import type { ListenAddress } from "../http/listen-address.js";
 import { createStatusRoutes } from "../http/status-routes.js";
@@ -337,7 +338,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       if (deleted > 0)
         logger.info({ deleted, retentionDays: HISTORY_RETENTION_MS / 86_400_000 }, "old events pruned");
     } catch (error) {
-      logger.warn({ err: error }, "could not prune old events; will try again later");
+      logger.warn({ error: failureForLog(error) }, "could not prune old events; will try again later");
     }
     if (running) cancelPrune = clock.setTimer(() => void prune(), PRUNE_EVERY_MS);
   };

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from "../clock.js";
+import { failureForLog } from "../errors/failure-for-log.js";
 import type { EventBus } from "../event-bus.js";
 import type { AuthwatchEvent, TransitionEvent } from "../events.js";
 import type { Logger } from "../logger.js";
@@ -169,7 +170,7 @@ export function createEventPipeline(deps: EventPipelineDeps): EventPipeline {
           random: () => 0.5,
         });
         logger.error(
-          { err: error, queued: queue.length, retryInMs: delay },
+          { error: failureForLog(error), queued: queue.length, retryInMs: delay },
           "could not write state changes to the store; they are kept and retried",
         );
         retryTimer = clock.setTimer(() => {

@@ -112,7 +112,15 @@ export async function startHaDaemon(options: DaemonOptions & { config: { postgre
     if (role === "leader" && innerStore && !innerStore.isHealthy()) {
       return { ok: false, role, reason: "the state store cannot be written; changes are kept and retried" };
     }
-    return { ok: true, role, ...(role === "leader" ? { epoch: leadership.epoch() } : {}) };
+    // Still 200: no instance can take over while the database is away, and a restart would not bring
+    // it back (a liveness probe must not restart every instance); the field says why nobody leads.
+    const database = leadership.databaseProblem();
+    return {
+      ok: true,
+      role,
+      ...(role === "leader" ? { epoch: leadership.epoch() } : {}),
+      ...(database ? { database: { reachable: false, ...database } } : {}),
+    };
   };
   const standbyRoutes: Record<string, Route> = {
     "/metrics": async (_request, response) => {

@@ -1,3 +1,4 @@
+import { failureForLog } from "../errors/failure-for-log.js";
 import type { Logger } from "../logger.js";
 import type { LeaseGrant } from "./lease.js";
 
@@ -28,6 +29,8 @@ export interface Leadership {
    * a long GC, a frozen VM) does nothing before it has learnt that it lost the lease.
    */
   isLeading(): boolean;
+  /** While the lease's database cannot be reached: since when, and the last failure (no secret in it). */
+  databaseProblem(): { since: string; error: { message: string; code?: string } } | undefined;
   start(): void;
   /** Steps down (if leading), gives the lease up and stops competing. */
   stop(): Promise<void>;
@@ -49,6 +52,9 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   const safety = Math.max(ttl * SAFETY_FRACTION, 50);
   let leading = false;
   let epoch: number | undefined;
+  /** Epoch ms of the first failed claim since the last one that reached the database. */
+  let unreachableSince: number | undefined;
+  let lastFailure: { message: string; code?: string } | undefined;
   let validUntil = Number.NEGATIVE_INFINITY;
   let stopped = true;
   let tickTimer: NodeJS.Timeout | undefined;
@@ -91,7 +97,16 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       grant = await options.acquire();
     } catch (error) {
       // Keep leading on the lease we have; the expiry timer steps down if renewals keep failing.
-      options.logger.warn({ err: error, role: leading ? "leader" : "standby" }, "could not reach the lease");
+      unreachableSince ??= Date.now();
+      lastFailure = failureForLog(error);
+      options.logger.warn(
+        { error: lastFailure, role: leading ? "leader" : "standby" },
+        "could not reach the lease",
+      );
+    }
+    if (grant !== undefined) {
+      unreachableSince = undefined;
+      lastFailure = undefined;
     }
     if (stopped) return;
     if (grant && sentAt + ttl - safety > monotonic()) {
@@ -132,6 +147,10 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     role: () => (leading ? "leader" : "standby"),
     epoch: () => epoch,
     isLeading: () => leading && monotonic() < validUntil,
+    databaseProblem: () =>
+      unreachableSince === undefined || !lastFailure
+        ? undefined
+        : { since: new Date(unreachableSince).toISOString(), error: lastFailure },
     start() {
       if (!stopped) return;
       stopped = false;
@@ -145,7 +164,10 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       await changes;
       if (wasLeading) {
         await options.release().catch((error: unknown) => {
-          options.logger.warn({ err: error }, "could not release the lease; it expires by itself");
+          options.logger.warn(
+            { error: failureForLog(error) },
+            "could not release the lease; it expires by itself",
+          );
         });
       }
     },

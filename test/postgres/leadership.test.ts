@@ -26,13 +26,18 @@ describe.skipIf(!postgresAvailable)("leadership by lease", () => {
     jump: { value: number };
   }
 
-  function contender(pool: pg.Pool, holder: string, onStepDown?: () => Promise<void>): Contender {
+  function contender(
+    pool: pg.Pool,
+    holder: string,
+    onStepDown?: () => Promise<void>,
+    log = captureLog(),
+  ): Contender {
     const events: string[] = [];
     const cut = { value: false };
     const jump = { value: 0 };
     const leadership = createLeadership({
       ttlMs: TTL,
-      logger: captureLog().logger,
+      logger: log.logger,
       monotonic: () => performance.now() + jump.value,
       acquire: async () => {
         if (cut.value) throw new Error("connection refused");
@@ -61,6 +66,24 @@ describe.skipIf(!postgresAvailable)("leadership by lease", () => {
     await new Promise((resolve) => setTimeout(resolve, TTL * 1.5));
     expect([a, b].filter((c) => c.leadership.isLeading())).toHaveLength(1);
     expect([...a.events, ...b.events]).toEqual(["lead 1"]);
+  });
+
+  it("says since when the database cannot be reached, logs why without a stack trace, and forgets it once back", async () => {
+    const pool = await migratedPool(cluster());
+    const log = captureLog();
+    const a = contender(pool, "a", undefined, log);
+    await expect.poll(() => a.leadership.isLeading()).toBe(true);
+    expect(a.leadership.databaseProblem()).toBeUndefined();
+    const cutAt = Date.now();
+    a.cut.value = true;
+    await expect.poll(() => a.leadership.databaseProblem(), { timeout: TTL * 2 }).toBeDefined();
+    const problem = a.leadership.databaseProblem()!;
+    expect(Date.parse(problem.since)).toBeGreaterThanOrEqual(cutAt - 5);
+    expect(problem.error).toEqual({ message: "connection refused" });
+    expect(log.text()).toContain("could not reach the lease");
+    expect(log.text()).not.toContain("stack");
+    a.cut.value = false;
+    await expect.poll(() => a.leadership.databaseProblem(), { timeout: TTL * 2 }).toBeUndefined();
   });
 
   it("hands over at once when the leader stops cleanly, with a new epoch", async () => {
