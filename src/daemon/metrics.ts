@@ -85,6 +85,8 @@ export function createDaemonMetrics(sources: MetricsSources): DaemonMetrics {
     async collect() {
       const depths = await sources.outboxDepth();
       this.reset();
+      // Every durable sink has a series, 0 when nothing waits: an empty outbox must not look like no data.
+      for (const sink of Object.keys(sources.sinksDisabled?.() ?? {})) this.set({ sink }, 0);
       for (const [sink, depth] of Object.entries(depths)) this.set({ sink }, depth);
     },
   });
