@@ -7,6 +7,10 @@
  * A held session shows ⏸ before its failures (a 429 is both): it says why no poll happens now.
  * Rows are virtualised (only those on screen exist in the DOM), so 10,000 sessions render at once.
  * Status is told by text and shape as well as colour.
+ * Labels are what gives way in a narrow row: the status, the session's name and its overdue/silenced marks
+ * are what on-call needs to see. A timeline bar says "watched since …" over the part of the 7 days before
+ * authwatch first saw the session (a fresh install): its status then is unknown, so no colour is drawn there.
+ * On a phone, a row's second line shows poll health instead of "since" while polls fail or are held.
  */
 const STYLE = `
 :root{--bg:#f6f7f9;--fg:#1d2330;--muted:#5d6677;--card:#fff;--line:#e2e5ea;--ok:#1a7f37;--warn:#9a6700;--bad:#cf222e;--gone:#6e40c9;--unk:#57606a;--accent:#0969da;color-scheme:light dark}
@@ -28,23 +32,24 @@ main{padding:.8em 1em 2em}
 .st{font-weight:600;white-space:nowrap}
 .s-READY{color:var(--ok)}.s-PENDING{color:var(--warn)}.s-EXPIRED{color:var(--bad)}.s-NOT_FOUND{color:var(--gone)}.s-other,.s-none{color:var(--unk)}
 .grid{display:grid;grid-template-columns:var(--cols);gap:0 1rem;align-items:center;padding:0 .8rem}
-:root{--cols:9.5rem minmax(10rem,2fr) 6.5rem 6.5rem minmax(8rem,1.2fr) minmax(10rem,2fr)}
+:root{--cols:9.5rem minmax(10rem,2.6fr) 6.5rem 6.5rem minmax(8rem,1.2fr) minmax(8rem,1.4fr)}
 #head{font-size:.75em;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);padding-bottom:.3em}
 #rows{position:relative;background:var(--card);border:1px solid var(--line);border-radius:.5em}
 .row{position:absolute;left:0;right:0;height:var(--h);border-bottom:1px solid var(--line);overflow:hidden}
 .row:hover{background:color-mix(in srgb,var(--accent) 6%,transparent)}
-.name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.name small{color:var(--muted);margin-left:.4em}
+.name{display:flex;align-items:baseline;overflow:hidden;white-space:nowrap}.name small{color:var(--muted);margin-left:.4em;flex:1 1 0;max-width:max-content}
+.nm,.name small{min-width:0;overflow:hidden;text-overflow:ellipsis}
 .muted{color:var(--muted)}.bad{color:var(--bad)}
 .c-health,.c-since,.c-poll{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.mark{display:inline-block;font-size:.75em;border:1px solid currentColor;border-radius:.3em;padding:0 .3em;margin-left:.3em}
+.mark{flex:none;font-size:.75em;border:1px solid currentColor;border-radius:.3em;padding:0 .3em;margin-left:.3em}
 .tl{position:relative;height:.9em;border-radius:.2em;background:var(--line);overflow:hidden}
-.tl span{position:absolute;top:0;bottom:0}
+.tl span{position:absolute;top:0;bottom:0}.tl i{position:absolute;left:.4em;font:.7em/1.3 system-ui,sans-serif;color:var(--muted);white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .b-READY{background:var(--ok)}.b-PENDING{background:var(--warn)}
 .b-EXPIRED{background:repeating-linear-gradient(135deg,var(--bad) 0 4px,transparent 4px 6px)}
 .b-NOT_FOUND{background:repeating-linear-gradient(90deg,var(--gone) 0 3px,transparent 3px 5px)}
 .b-other{background:var(--unk)}
 #empty{padding:2em;text-align:center;color:var(--muted)}
-@media (max-width:760px){:root{--cols:8.5rem 1fr 5.5rem}.grid{grid-template-rows:auto auto;gap:.15rem .6rem}#head{display:none}.c-poll,.c-health{display:none}.c-tl{grid-column:1/-1}}
+@media (max-width:760px){:root{--cols:8.5rem 1fr 5.5rem}.grid{grid-template-rows:auto auto;gap:.15rem .6rem}#head{display:none}.c-poll,.c-health:not(:has(.bad)),.row:has(.c-health .bad) .c-since{display:none}.name,.c-tl{grid-column:2/-1}.c-since,.c-health{grid-column:1}.c-since,.c-health,.c-tl{grid-row:2}.name{flex-wrap:wrap}.nm{flex-basis:100%}.name small{margin-left:0}}
 `;
 
 const SCRIPT = `
@@ -71,9 +76,12 @@ function bar(s){const k=keyOf(s),t=timeline.sessions[k],from=timeline.from,span=
  let segs=[];if(t){segs.push([from,t.start]);for(const[at,st]of t.changes)segs.push([at,st])}else segs.push([s.since?Math.max(from,Date.parse(s.since)):from,s.status]);
  let h="";for(let i=0;i<segs.length;i++){const[a,st]=segs[i];if(st==null)continue;const b=i+1<segs.length?segs[i+1][0]:Date.now();
   const l=Math.max(0,(a-from)/span*100),w=Math.max(.4,(b-a)/span*100);h+='<span class="b-'+cls(st)+'" style="left:'+l.toFixed(2)+"%;width:"+w.toFixed(2)+'%" title="'+esc(st)+" from "+esc(new Date(a).toLocaleString())+'"></span>'}
- const n=t?t.changes.length:0;return'<div class="tl" role="img" aria-label="last 7 days: '+n+" change"+(n===1?"":"s")+'">'+h+"</div>"}
+ const n=t?t.changes.length:0,seen=(segs.find((x)=>x[1]!=null)||[])[0];let note="";
+ if(seen-from>span*.3){const d=new Date(seen);note="watched since "+(Date.now()-seen<DAY?d.toLocaleTimeString([],{timeStyle:"short"}):d.toLocaleDateString([],{month:"short",day:"numeric"}));
+  h+='<i style="width:'+((seen-from)/span*100).toFixed(1)+'%" title="'+esc("not watched before "+d.toLocaleString())+'">'+esc(note)+"</i>";note="; "+note}
+ return'<div class="tl" role="img" aria-label="last 7 days: '+n+" change"+(n===1?"":"s")+esc(note)+'">'+h+"</div>"}
 function rowHtml(s){const labels=Object.entries(s.labels||{}).map(([k,v])=>esc(k+"="+v)).join(" ");
- return'<div class="c-st">'+badge(s.status)+'</div><div class="name" title="'+esc(keyOf(s))+'">'+esc(s.projectName+"/"+s.authSessionId)+(labels?"<small>"+labels+"</small>":"")+marks(s)+
+ return'<div class="c-st">'+badge(s.status)+'</div><div class="name"><span class="nm" title="'+esc(keyOf(s))+'">'+esc(s.projectName+"/"+s.authSessionId)+"</span>"+(labels?'<small title="'+labels+'">'+labels+"</small>":"")+marks(s)+
  '</div><div class="c-since" title="'+esc(exact(s.since))+'">'+ago(s.since)+'</div><div class="c-poll muted" title="'+esc(exact(s.lastPollAt))+'">'+ago(s.lastPollAt)+
  '</div><div class="c-health">'+health(s)+'</div><div class="c-tl">'+bar(s)+"</div>"}
 function matches(s,q){if(wanted&&cls(s.status)!==wanted)return false;if(!q)return true;
@@ -112,7 +120,7 @@ function onEvent(e){const ev=JSON.parse(e.data),d=ev.data||{};if(ev.type==="watc
  schedule()}
 function follow(){const es=new EventSource("events");es.onopen=()=>{$("live").className="on";$("live").textContent="live"};
  es.onerror=()=>{$("live").className="off";$("live").textContent="reconnecting…"};es.onmessage=onEvent}
-function sizeRows(){const rem=parseFloat(getComputedStyle(document.documentElement).fontSize)||16;rowH=Math.round(rem*(matchMedia("(max-width:760px)").matches?4.4:2.6));document.documentElement.style.setProperty("--h",rowH+"px")}
+function sizeRows(){const rem=parseFloat(getComputedStyle(document.documentElement).fontSize)||16;rowH=Math.round(rem*(matchMedia("(max-width:760px)").matches?4.8:2.6));document.documentElement.style.setProperty("--h",rowH+"px")}
 async function start(){sizeRows();
  try{await loadSessions()}catch(e){$("empty").textContent=String(e.message||e);$("empty").hidden=false;return}
  refilter();document.body.dataset.firstRenderMs=String(Math.round(performance.now()));follow();loadSinks();setTimeout(watchPauses,3e3);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addSilence } from "../../src/commands/silence.js";
 import { STATUS_PAGE_HTML } from "../../src/http/status-page.js";
 import { seedHistory } from "../helpers/seed-history.js";
 import { STATUS_KEY, STATUS_WORKSPACE, startStatusDaemon } from "../helpers/status-daemon.js";
@@ -50,6 +51,28 @@ async function openPage(url: string, options: { width?: number; height?: number;
   await page.goto(url);
   return { page, requests, close: () => context.close() };
 }
+
+/**
+ * Run in the page on a row: which of its marks and its session name are not wholly on screen — outside the
+ * window, cut off by a box that clips (overflow), or shortened by an ellipsis. Plain JS: tsconfig has no DOM.
+ */
+const HIDDEN_PARTS = `(row) => {
+  const out = [];
+  for (const target of row.querySelectorAll(".mark, .nm")) {
+    const box = target.getBoundingClientRect(), name = target.textContent;
+    if (box.width === 0 || box.left < 0 || box.right > innerWidth) out.push(name + " off screen");
+    for (let up = target.parentElement; up && up !== row.parentElement; up = up.parentElement) {
+      if (getComputedStyle(up).overflow === "visible") continue;
+      const clip = up.getBoundingClientRect();
+      if (box.left < clip.left - 0.5 || box.right > clip.right + 0.5 || box.top < clip.top - 0.5 || box.bottom > clip.bottom + 0.5)
+        out.push(name + " clipped");
+    }
+    const text = document.createRange();
+    text.selectNodeContents(target);
+    if (text.getBoundingClientRect().width > box.width + 0.5) out.push(name + " truncated");
+  }
+  return out;
+}`;
 
 const rowOf = (page: Page, id: string) => page.locator(`#rows .row[data-key$="/${id}"]`);
 const HOUR = 3_600_000;
@@ -100,6 +123,9 @@ describe.skipIf(!HAVE_CHROMIUM)("the status page in Chromium", () => {
       // The stored history: READY, EXPIRED, READY over the last days, drawn as three segments.
       expect(await rowOf(page, "crm-sso").locator(".tl span").count()).toBe(3);
       expect(await rowOf(page, "crm-sso").locator(".tl span.b-EXPIRED").count()).toBe(1);
+      // Seen since 6 of the 7 days: nothing unknown worth a note. A session first seen now has its bar say so.
+      expect(await rowOf(page, "crm-sso").locator(".tl i").count()).toBe(0);
+      expect(await rowOf(page, "crm-api").locator(".tl i").textContent()).toMatch(/^watched since /);
       expect(await page.locator("#sinks [data-sink=oncall]").textContent()).toMatch(/oncall webhook · /);
 
       // A change at the API shows up on the open page: same document, new status, one more segment.
@@ -152,6 +178,60 @@ describe.skipIf(!HAVE_CHROMIUM)("the status page in Chromium", () => {
     }
   });
 
+  it("keeps a session's overdue and silenced marks in view at 1280 px when its labels are long, truncating the labels instead", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "authwatch-page-marks-"));
+    const labels = {
+      team: "growth",
+      owner: "checkout-platform-oncall",
+      region: "eu-west-1",
+      tier: "critical-payments",
+      cost_center: "cc-4411-marketing",
+    };
+    const now = Date.now();
+    addSilence(join(dir, "state.db"), {
+      id: "sil_0000beef",
+      match: { sessions: [{ projectName: "growth", authSessionId: "checkout-sso" }] },
+      startsAt: now,
+      endsAt: now + HOUR,
+      reason: "vendor maintenance",
+      createdAt: now,
+    });
+    const { url } = await startStatusDaemon({
+      dir,
+      sessions: [{ project: "growth", id: "checkout-sso", status: "PENDING", labels }],
+      watchlist: { alerts: [{ name: "stuck-pending", status: "PENDING", for: "1s" }] },
+    });
+    const labelText = Object.entries(labels)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(" ");
+    // A laptop, then a phone in dark mode (where the marks go under the name, beside the labels).
+    for (const screen of [
+      { width: 1280, height: 800, dark: false, picture: "status-page-long-labels.png" },
+      { width: 390, height: 844, dark: true, picture: "status-page-long-labels-phone.png" },
+    ]) {
+      const { page, close } = await openPage(url, screen);
+      try {
+        const row = rowOf(page, "checkout-sso");
+        await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain("overdue: stuck-pending");
+        expect(await row.textContent()).toContain("silenced");
+        expect(await row.locator(".mark").count()).toBe(2);
+        await page.screenshot({ path: join(ARTIFACTS, screen.picture) });
+        // Each mark, and the session's name, lies wholly inside the window and every box that clips it.
+        const hidden = await page.evaluate(
+          `(${HIDDEN_PARTS})(document.querySelector('#rows .row[data-key$="/checkout-sso"]'))`,
+        );
+        expect(hidden, `${screen.width} px`).toEqual([]);
+        // The labels are what gives way, and they read in full on hover.
+        const small = row.locator(".name small");
+        expect(await small.getAttribute("title")).toBe(labelText);
+        expect(await small.evaluate((element) => element.scrollWidth > element.clientWidth)).toBe(true);
+        expect(await page.evaluate("document.documentElement.scrollWidth <= innerWidth")).toBe(true);
+      } finally {
+        await close();
+      }
+    }
+  });
+
   it("marks the sessions of a refused key as held back within seconds, without a reload", async () => {
     const { api, url } = await startStatusDaemon({
       sessions: [{ project: "crm", id: "crm-refused", status: "READY" }],
@@ -169,6 +249,12 @@ describe.skipIf(!HAVE_CHROMIUM)("the status page in Chromium", () => {
         .poll(() => rowOf(page, "crm-refused").locator(".c-health").textContent(), { timeout: 10_000 })
         .toBe("⏸ UNAUTHORIZED");
       expect(await page.evaluate("window.marker")).toBe(7);
+      // On a phone too, where a healthy row's poll health gives its place to "since".
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expect
+        .poll(() => rowOf(page, "crm-refused").locator(".c-health").isVisible(), { timeout: 10_000 })
+        .toBe(true);
+      expect(await rowOf(page, "crm-refused").locator(".c-since").isVisible()).toBe(false);
     } finally {
       await close();
     }
