@@ -49,7 +49,8 @@ main{padding:.8em 1em 2em}
 .b-NOT_FOUND{background:repeating-linear-gradient(90deg,var(--gone) 0 3px,transparent 3px 5px)}
 .b-other{background:var(--unk)}
 #empty{padding:2em;text-align:center;color:var(--muted)}
-@media (max-width:760px){:root{--cols:8.5rem 1fr 5.5rem}.grid{grid-template-rows:auto auto;gap:.15rem .6rem}#head{display:none}.c-poll,.c-health:not(:has(.bad)),.row:has(.c-health .bad) .c-since{display:none}.name,.c-tl{grid-column:2/-1}.c-since,.c-health{grid-column:1}.c-since,.c-health,.c-tl{grid-row:2}.name{flex-wrap:wrap}.nm{flex-basis:100%}.name small{margin-left:0}}
+@media (max-width:1200px){:root{--cols:9.5rem minmax(10rem,2.6fr) 6.5rem minmax(8rem,1.2fr) minmax(8rem,1.4fr)}.c-poll{display:none}}
+@media (max-width:900px){:root{--cols:8.5rem 1fr 5.5rem}.grid{grid-template-rows:auto auto;gap:.15rem .6rem}#head{display:none}.c-poll,.c-health:not(:has(.bad)),.row:has(.c-health .bad) .c-since{display:none}.name,.c-tl{grid-column:2/-1}.c-since,.c-health{grid-column:1}.c-since,.c-health,.c-tl{grid-row:2}.name{flex-wrap:wrap}.nm{flex-basis:100%}}
 `;
 
 const SCRIPT = `
@@ -120,7 +121,7 @@ function onEvent(e){const ev=JSON.parse(e.data),d=ev.data||{};if(ev.type==="watc
  schedule()}
 function follow(){const es=new EventSource("events");es.onopen=()=>{$("live").className="on";$("live").textContent="live"};
  es.onerror=()=>{$("live").className="off";$("live").textContent="reconnecting…"};es.onmessage=onEvent}
-function sizeRows(){const rem=parseFloat(getComputedStyle(document.documentElement).fontSize)||16;rowH=Math.round(rem*(matchMedia("(max-width:760px)").matches?4.8:2.6));document.documentElement.style.setProperty("--h",rowH+"px")}
+function sizeRows(){const rem=parseFloat(getComputedStyle(document.documentElement).fontSize)||16;rowH=Math.round(rem*(matchMedia("(max-width:900px)").matches?4.8:2.6));document.documentElement.style.setProperty("--h",rowH+"px")}
 async function start(){sizeRows();
  try{await loadSessions()}catch(e){$("empty").textContent=String(e.message||e);$("empty").hidden=false;return}
  refilter();document.body.dataset.firstRenderMs=String(Math.round(performance.now()));follow();loadSinks();setTimeout(watchPauses,3e3);

@@ -204,10 +204,13 @@ describe.skipIf(!HAVE_CHROMIUM)("the status page in Chromium", () => {
     const labelText = Object.entries(labels)
       .map(([key, value]) => `${key}=${value}`)
       .join(" ");
-    // A laptop, then a phone in dark mode (where the marks go under the name, beside the labels).
+    // A laptop, a phone in dark mode (where the marks go under the name, beside the labels), a tablet.
     for (const screen of [
       { width: 1280, height: 800, dark: false, picture: "status-page-long-labels.png" },
       { width: 390, height: 844, dark: true, picture: "status-page-long-labels-phone.png" },
+      // A tablet and a small laptop: the last poll column, then the one-line layout, give way first.
+      { width: 800, height: 600, dark: false, picture: "status-page-long-labels-800.png" },
+      { width: 1024, height: 768, dark: false, picture: "status-page-long-labels-1024.png" },
     ]) {
       const { page, close } = await openPage(url, screen);
       try {
