@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -19,24 +19,32 @@ async function watchOnTerminal(args: string[], env: Record<string, string>): Pro
   const dir = mkdtempSync(join(tmpdir(), "authwatch-tty-"));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "watchlist.json"), JSON.stringify({ sinks: [{ name: "log", type: "console" }] }));
-  const command = [process.execPath, CLI_PATH, "watch", ...args].join(" ");
+  // `script` puts the daemon in a session of its own on the terminal, out of reach of a signal to
+  // script's process group, and the daemon takes the terminal's SIGHUP as "reload": it would outlive
+  // the test. So the shell records the daemon's pid ($$, kept by exec) for the cleanup to kill.
+  const pidFile = join(dir, "watch.pid");
+  const command = `echo $$ > ${pidFile}; exec ${[process.execPath, CLI_PATH, "watch", ...args].join(" ")}`;
   const child = spawn("script", ["-qfec", command, "/dev/null"], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", INTUNED_API_KEY: "k-tty-test", ...env },
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
   });
-  onTestFinished(() => {
+  const killAll = (signal: NodeJS.Signals) => {
     try {
-      process.kill(-(child.pid ?? 0), "SIGKILL");
+      process.kill(Number(readFileSync(pidFile, "utf8")), signal);
     } catch {}
-  });
+    try {
+      process.kill(-(child.pid ?? 0), signal);
+    } catch {}
+  };
+  onTestFinished(() => killAll("SIGKILL"));
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
   await expect.poll(() => output, { timeout: 20_000, interval: 50 }).toContain("is watching");
-  process.kill(-(child.pid ?? 0), "SIGTERM");
+  killAll("SIGTERM");
   return output;
 }
 
