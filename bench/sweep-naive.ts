@@ -1,3 +1,4 @@
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from "undici";
 import { API_KEY, sessionPath } from "./bench-config.js";
 import { cpuMsSince, now, within } from "./measure.js";
 import type { SweepTarget } from "./sweep-raw.js";
@@ -55,6 +56,11 @@ export async function runNaiveSweep(target: SweepTarget): Promise<SweepResult> {
     await within(done, 120_000, "the naive sweep");
   } finally {
     for (const timer of timers) clearInterval(timer);
+    // Its thousands of keep-alive sockets would otherwise stay open for seconds and leave the next
+    // sweep in this process without file descriptors (EMFILE): close them, and give fetch a fresh pool.
+    const used = getGlobalDispatcher();
+    setGlobalDispatcher(new Agent());
+    await used.destroy();
   }
   return sweepResult("naive", { polls, errors, ms: end - start, cpuMs, serverCpuMs });
 }
