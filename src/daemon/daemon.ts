@@ -57,6 +57,11 @@ export interface DaemonOptions {
    * each term as leader); the daemon serves its routes there instead of listening on `listen`.
    */
   statusServer?: StatusServer;
+  /**
+   * One term of a PostgreSQL leader: its start and stop are logged at debug (the leadership logs each
+   * term), so that "authwatch is watching" and "authwatch stopped" speak of the process.
+   */
+  leaderTerm?: boolean;
 }
 
 /** Events older than this whose deliveries are finished are deleted, so the state file stays small. */
@@ -343,7 +348,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (running) cancelPrune = clock.setTimer(() => void prune(), PRUNE_EVERY_MS);
   };
   void prune();
-  logger.info(
+  logger[options.leaderTerm ? "debug" : "info"](
     {
       sessions: config.sessions.length,
       projects: config.projects.map((project) => project.key),
@@ -423,7 +428,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await server?.close();
       await router.close();
       await store.close();
-      logger.info("authwatch stopped");
+      logger[options.leaderTerm ? "debug" : "info"]("authwatch stopped");
     },
   };
 }

@@ -91,6 +91,7 @@ export async function startHaDaemon(options: DaemonOptions & { config: { postgre
         store: innerStore,
         mayPoll: () => leadership.isLeading(),
         mayDeliver: () => leadership.isLeading(),
+        leaderTerm: true,
         ...(server ? { statusServer: termServer(server.url) } : {}),
       });
       inner.metrics.registry.registerMetric(leaderGauge);

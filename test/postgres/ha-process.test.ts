@@ -121,6 +121,12 @@ describe.skipIf(!postgresAvailable)(
       paused.process.child.kill("SIGCONT");
       await paused.process.waitForLine((line) => line.msg === "stepping down to standby", 10_000);
       expect(await paused.health()).toMatchObject({ ok: true, role: "standby" });
+      // Its term as leader ended, the process did not: the log must not say it stopped.
+      const info = (line: Record<string, unknown>) => Number(line.level) >= 30;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(paused.process.lines().filter((line) => info(line) && line.msg === "authwatch stopped")).toEqual(
+        [],
+      );
       // Transitions keep coming; only the new leader may act on them.
       await new Promise((resolve) => setTimeout(resolve, 2 * TTL_MS));
       expect(polls(paused)).toBe(pollsBefore);
@@ -128,6 +134,15 @@ describe.skipIf(!postgresAvailable)(
       expect(isAlive(paused)).toBe(true);
       stopChanging();
       await expectNoLossNoDoubles(group, await settle(group));
+      // A leader told to stop says so once, after "stopping": its term's end is not the process's.
+      next.process.child.kill("SIGTERM");
+      await next.process.exited;
+      const lifecycle = next.process
+        .lines()
+        .filter(info)
+        .map((line) => line.msg)
+        .filter((msg) => msg === "stopping" || msg === "authwatch stopped");
+      expect(lifecycle).toEqual(["stopping", "authwatch stopped"]);
     });
 
     it("rides out a PostgreSQL restart under a running pair: both stay up, one leads again, nothing lost or doubled", async () => {
