@@ -37,6 +37,10 @@ describe("the README and docs/ stay true", () => {
   });
 });
 
+it("keeps the README to a user's first hour: under 15 KB, references in docs/", () => {
+  expect(Buffer.byteLength(readme)).toBeLessThan(15_000);
+});
+
 it("links every reference page in docs/ from the README", () => {
   for (const name of readdirSync(join(root, "docs")).filter((file) => file.endsWith(".md"))) {
     expect(readme, name).toContain(`docs/${name}`);
