@@ -81,17 +81,17 @@ export function projectHealthEvent(
   };
 }
 
+/** An event the store keeps on its own (no state change), with no delivery. */
+function storedEvent(event: AuthwatchEvent, sessionKey: string | null = null): StoreChange {
+  return { kind: "event", event, sessionKey, deliverTo: [] };
+}
+
 /**
  * Changes a store must read back as: project "down" failing (4 failures), "flaky" recovered after
  * failing twice, "again" failing once more after a recovery; a session's poll_failing is no project's.
  */
 export function projectHealthHistory(): StoreChange[] {
-  const event = (e: AuthwatchEvent, sessionKey: string | null = null): StoreChange => ({
-    kind: "event",
-    event: e,
-    sessionKey,
-    deliverTo: [],
-  });
+  const event = storedEvent;
   return [
     event(projectHealthEvent("project.poll_failing", "flaky", 2)),
     event(projectHealthEvent("project.poll_failing", "down", 4)),
@@ -113,34 +113,18 @@ export const FAILING_PROJECTS_OF_HISTORY = new Map([
  * refused, accepted, refused again. So B and C are refused, A is not.
  */
 export function keyEventHistory(): StoreChange[] {
-  const keyEvent = (type: "watcher.unauthorized" | "watcher.authorized", keySource: string): StoreChange => ({
-    kind: "event",
-    event:
-      type === "watcher.unauthorized"
-        ? {
-            type,
-            timestamp: new Date(T0).toISOString(),
-            data: {
-              eventId: `evt-${++counter}`,
-              workspaceId: WORKSPACE,
-              keySource,
-              error: { code: "UNAUTHORIZED", message: "HTTP 401" },
-              observedAt: new Date(T0).toISOString(),
-            },
-          }
-        : {
-            type,
-            timestamp: new Date(T0).toISOString(),
-            data: {
-              eventId: `evt-${++counter}`,
-              workspaceId: WORKSPACE,
-              keySource,
-              observedAt: new Date(T0).toISOString(),
-            },
-          },
-    sessionKey: null,
-    deliverTo: [],
-  });
+  const keyEvent = (type: "watcher.unauthorized" | "watcher.authorized", keySource: string) =>
+    storedEvent({
+      type,
+      timestamp: new Date(T0).toISOString(),
+      data: {
+        eventId: `evt-${++counter}`,
+        workspaceId: WORKSPACE,
+        keySource,
+        ...(type === "watcher.unauthorized" ? { error: { code: "UNAUTHORIZED", message: "HTTP 401" } } : {}),
+        observedAt: new Date(T0).toISOString(),
+      },
+    } as AuthwatchEvent);
   return [
     keyEvent("watcher.unauthorized", "env A"),
     keyEvent("watcher.unauthorized", "file B"),
