@@ -112,13 +112,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let failing: Awaited<ReturnType<StateStore["failingSessions"]>>;
   let disabledSinks: Map<string, string>;
   let refusedKeys: Set<string>;
-  let failingProjects: Awaited<ReturnType<NonNullable<StateStore["failingProjects"]>>>;
+  let failingProjects: Awaited<ReturnType<StateStore["failingProjects"]>>;
   try {
     for (const [key, state] of await store.loadSessions()) states.set(sessions.get(key)?.key ?? key, state);
     failing = await store.failingSessions();
     disabledSinks = await store.disabledSinks();
-    refusedKeys = (await store.refusedKeys?.()) ?? new Set();
-    failingProjects = (await store.failingProjects?.()) ?? new Map();
+    refusedKeys = await store.refusedKeys();
+    failingProjects = await store.failingProjects();
   } catch (error) {
     await store.close();
     await server?.close();

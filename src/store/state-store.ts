@@ -133,12 +133,12 @@ export interface StateStore extends OutboxStore {
    * API keys (by source) whose last key event was watcher.unauthorized, so that after a restart the
    * key's recovery is announced by watcher.authorized.
    */
-  refusedKeys?(): Awaitable<Set<string>>;
+  refusedKeys(): Awaitable<Set<string>>;
   /**
    * Projects (by projectKey) whose last list-health event was project.poll_failing, so that after a
    * restart the alert is closed by project.poll_recovered rather than opened a second time.
    */
-  failingProjects?(): Awaitable<Map<string, FailingProject>>;
+  failingProjects(): Awaitable<Map<string, FailingProject>>;
   /** Silences not removed and not yet ended at `now` (future ones included). */
   currentSilences?(now: number): Awaitable<Silence[]>;
   /** False when the last write failed or the store is closed. */

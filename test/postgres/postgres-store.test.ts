@@ -199,7 +199,7 @@ describe.skipIf(!postgresAvailable)("the PostgreSQL state store", () => {
     await store.commit(projectHealthHistory());
     // A new leader (a restart, or a failover) reads it through its own store on the same database.
     const next = createPostgresStore({ pool, schema: "authwatch", location: "test" });
-    expect(await next.failingProjects?.()).toEqual(FAILING_PROJECTS_OF_HISTORY);
+    expect(await next.failingProjects()).toEqual(FAILING_PROJECTS_OF_HISTORY);
   });
 
   it("remembers which API keys were refused, for the next leader to announce their recovery", async () => {
@@ -207,7 +207,7 @@ describe.skipIf(!postgresAvailable)("the PostgreSQL state store", () => {
     const store = await leaderStore(pool);
     await store.commit(keyEventHistory());
     const next = createPostgresStore({ pool, schema: "authwatch", location: "test" });
-    expect(await next.refusedKeys?.()).toEqual(REFUSED_KEYS_OF_HISTORY);
+    expect(await next.refusedKeys()).toEqual(REFUSED_KEYS_OF_HISTORY);
   });
 
   it("keeps alert progress with its event across a restart, marks silenced events, and lists current silences", async () => {

@@ -177,7 +177,7 @@ describe("store", () => {
   it("remembers across a reopen which API keys were refused, by each key's last key event", () => {
     store.commit(keyEventHistory());
     reopen();
-    expect(store.refusedKeys?.()).toEqual(REFUSED_KEYS_OF_HISTORY);
+    expect(store.refusedKeys()).toEqual(REFUSED_KEYS_OF_HISTORY);
   });
 
   it("commits a mixed group of changes in order, all or nothing", () => {
