@@ -4,7 +4,12 @@
  * line every few seconds, and a stack trace there says nothing but makes the journal unreadable.
  * Unexpected errors (bugs) keep pino's `err` and their stack.
  */
-export function failureForLog(error: unknown): { message: string; code?: string } {
+export interface LoggedFailure {
+  message: string;
+  code?: string;
+}
+
+export function failureForLog(error: unknown): LoggedFailure {
   if (!(error instanceof Error)) return { message: String(error) };
   const code = (error as { code?: unknown }).code;
   return typeof code === "string" ? { message: error.message, code } : { message: error.message };

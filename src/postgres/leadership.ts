@@ -1,4 +1,4 @@
-import { failureForLog } from "../errors/failure-for-log.js";
+import { failureForLog, type LoggedFailure } from "../errors/failure-for-log.js";
 import type { Logger } from "../logger.js";
 import type { LeaseGrant } from "./lease.js";
 
@@ -30,10 +30,16 @@ export interface Leadership {
    */
   isLeading(): boolean;
   /** While the lease's database cannot be reached: since when, and the last failure (no secret in it). */
-  databaseProblem(): { since: string; error: { message: string; code?: string } } | undefined;
+  databaseProblem(): DatabaseProblem | undefined;
   start(): void;
   /** Steps down (if leading), gives the lease up and stops competing. */
   stop(): Promise<void>;
+}
+
+export interface DatabaseProblem {
+  /** ISO time of the first failed claim since the last one that reached the database. */
+  since: string;
+  error: LoggedFailure;
 }
 
 /** Part of the TTL given up at the end of each lease: work stops this much before the lease could end. */
@@ -52,9 +58,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   const safety = Math.max(ttl * SAFETY_FRACTION, 50);
   let leading = false;
   let epoch: number | undefined;
-  /** Epoch ms of the first failed claim since the last one that reached the database. */
-  let unreachableSince: number | undefined;
-  let lastFailure: { message: string; code?: string } | undefined;
+  let databaseProblem: DatabaseProblem | undefined;
   let validUntil = Number.NEGATIVE_INFINITY;
   let stopped = true;
   let tickTimer: NodeJS.Timeout | undefined;
@@ -97,17 +101,16 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       grant = await options.acquire();
     } catch (error) {
       // Keep leading on the lease we have; the expiry timer steps down if renewals keep failing.
-      unreachableSince ??= Date.now();
-      lastFailure = failureForLog(error);
+      databaseProblem = {
+        since: databaseProblem?.since ?? new Date().toISOString(),
+        error: failureForLog(error),
+      };
       options.logger.warn(
-        { error: lastFailure, role: leading ? "leader" : "standby" },
+        { error: databaseProblem.error, role: leading ? "leader" : "standby" },
         "could not reach the lease",
       );
     }
-    if (grant !== undefined) {
-      unreachableSince = undefined;
-      lastFailure = undefined;
-    }
+    if (grant !== undefined) databaseProblem = undefined;
     if (stopped) return;
     if (grant && sentAt + ttl - safety > monotonic()) {
       if (leading && grant.epoch !== epoch) {
@@ -147,10 +150,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     role: () => (leading ? "leader" : "standby"),
     epoch: () => epoch,
     isLeading: () => leading && monotonic() < validUntil,
-    databaseProblem: () =>
-      unreachableSince === undefined || !lastFailure
-        ? undefined
-        : { since: new Date(unreachableSince).toISOString(), error: lastFailure },
+    databaseProblem: () => databaseProblem,
     start() {
       if (!stopped) return;
       stopped = false;
