@@ -321,13 +321,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           healthy: () => {
             const health = healthy();
             if (!health.ok) return health;
-            // What is polled: each listed session, and each project's list (its members ride on it).
-            const failing = [
-              ...[...sessions.keys()].map((key) => pollHandler.healthOf(key).failing),
-              ...(projects?.listsFailing() ?? []),
+            // What is polled: each listed session, and each project's list (its members ride on it). Each
+            // is down while its polls fail or its key is refused (a refused key makes no polls at all).
+            const down = (target: WatchedSession, failing: boolean) =>
+              failing || pollHandler.refusedFor(target) !== null;
+            const targets = [
+              ...[...sessions.values()].map((session) =>
+                down(session, pollHandler.healthOf(session.key).failing),
+              ),
+              ...[...(projects?.lists() ?? [])].map((list) => down(list.target, list.failing)),
             ];
-            if (failing.length > 0 && failing.every(Boolean)) {
-              return { ok: false, reason: "every session's polls and every project's list are failing" };
+            if (targets.length > 0 && targets.every(Boolean)) {
+              return {
+                ok: false,
+                reason: "every session's polls and every project's list are failing or refused",
+              };
             }
             return { ok: true };
           },

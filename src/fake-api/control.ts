@@ -53,6 +53,22 @@ export function createControlHandler(target: ControlTarget) {
   const faults = new Map<number, FaultHandle>();
   let nextFaultId = 1;
 
+  /** Every session of a project at once; a project with none is most likely a typo: 404. */
+  const setProjectStatus = (body: unknown): Answer => {
+    const parsed = projectStatusChange.safeParse(body);
+    if (!parsed.success) return { status: 400, body: { error: describeIssues(parsed.error) } };
+    const { status, type, workspaceId, projectName } = parsed.data;
+    const sessions = target.projectSessions(workspaceId, projectName);
+    if (sessions.length === 0) {
+      return {
+        status: 404,
+        body: { error: `no session in project ${projectName} of workspace ${workspaceId}` },
+      };
+    }
+    for (const session of sessions) target.setStatus(session, status, type);
+    return { status: 200, body: { status, sessions: sessions.length } };
+  };
+
   const routes: Record<string, (body: unknown, rest: string) => Answer> = {
     "GET /sessions": () => ({ status: 200, body: { sessions: target.sessions() } }),
     "POST /sessions": (body) =>
@@ -62,11 +78,7 @@ export function createControlHandler(target: ControlTarget) {
       }),
     "POST /status": (body) =>
       typeof body === "object" && body !== null && !("authSessionId" in body)
-        ? apply(projectStatusChange, body, ({ status, type, workspaceId, projectName }) => {
-            const sessions = target.projectSessions(workspaceId, projectName);
-            for (const session of sessions) target.setStatus(session, status, type);
-            return { status, sessions: sessions.length };
-          })
+        ? setProjectStatus(body)
         : apply(statusChange, body, ({ status, type, ...session }) => {
             target.setStatus(session, status, type);
             return { status };

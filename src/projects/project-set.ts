@@ -31,8 +31,8 @@ export interface ProjectSet {
   /** A watched session by its key, in O(1): called once per transition, 10,000 times on a first listing. */
   sessionOf(key: string): WatchedSession | undefined;
   memberCount(): number;
-  /** Whether each project's list is failing now (its members are polled only through it). */
-  listsFailing(): Iterable<boolean>;
+  /** Each project's list request (its members are polled only through it), and whether it is failing now. */
+  lists(): Iterable<{ target: WatchedSession; failing: boolean }>;
   reload(projects: readonly WatchedProject[]): ProjectReloadSummary;
 }
 
@@ -74,8 +74,8 @@ export function createProjectSet(options: {
     *members() {
       for (const watch of watches.values()) yield* watch.members.values();
     },
-    *listsFailing() {
-      for (const watch of watches.values()) yield watch.health.failing;
+    *lists() {
+      for (const watch of watches.values()) yield { target: watch.target, failing: watch.health.failing };
     },
     memberCount() {
       let count = 0;

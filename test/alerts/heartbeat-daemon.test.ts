@@ -60,4 +60,31 @@ describe("the daemon's heartbeat", () => {
     api.clearFaults();
     await expect.poll(() => receiver.requests.length, { timeout: 10_000 }).toBeGreaterThan(whileFailing);
   });
+
+  it("stops while the only API key is refused (no poll is made at all), and resumes once it is accepted", async () => {
+    const receiver = await startReceiver();
+    onTestFinished(() => receiver.close());
+    const { api, events } = await startDaemonHarness({
+      sessions: [
+        {
+          workspaceId: TEST_WORKSPACE,
+          projectName: "proj",
+          authSessionId: "k-1",
+          timeline: [{ status: "READY" }],
+        },
+      ],
+      watchlist: { heartbeat: { urlEnv: "AUTHWATCH_HEARTBEAT_URL", every: "200ms" } },
+      env: { AUTHWATCH_HEARTBEAT_URL: `${receiver.origin}/ping/${TOKEN}` },
+    });
+    await expect.poll(() => receiver.requests.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+
+    api.setKeyValid(TEST_KEY, false);
+    await expect
+      .poll(() => events.map((event) => event.type), { timeout: 10_000 })
+      .toContain("watcher.unauthorized");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const whileRefused = receiver.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(receiver.requests.length).toBe(whileRefused);
+  });
 });

@@ -146,6 +146,13 @@ describe("the fake API's control endpoint", () => {
     expect(changed).toEqual({ status: 200, json: { status: "EXPIRED", sessions: 2 } });
     expect((await listed(api)).map((item) => item.status)).toEqual(["EXPIRED", "EXPIRED"]);
     expect((await listed(api, "billing")).map((item) => item.status)).toEqual(["READY"]);
+    const typo = await control(api, "POST", "status", {
+      workspaceId: WS,
+      projectName: "lgins",
+      status: "EXPIRED",
+    });
+    expect(typo.status).toBe(404);
+    expect(String(typo.json.error)).toContain("no session in project lgins");
     const bad = await control(api, "POST", "status", { workspaceId: WS, projectName: "logins" });
     expect(bad.status).toBe(400);
     expect(String(bad.json.error)).toContain("status");
